@@ -1,0 +1,18 @@
+#pragma once
+// How results, seats and totals look in JSON. Shared by the API, storage and the stream so
+// every consumer sees one shape. Pure functions.
+#include "core/election_state.hpp"
+#include "core/json_writer.hpp"
+
+namespace electd::core {
+
+void write_result(json_writer& w, seat_result const& r, reference_data const& ref);
+void write_totals(json_writer& w, totals const& t, reference_data const& ref);
+void write_constituency_fields(json_writer& w, constituency const& c); // fields only, no braces
+void write_baseline(json_writer& w, baseline const& b, reference_data const& ref);
+void write_party_ref(json_writer& w, party_id p, reference_data const& ref); // {"code","name","colour"}
+
+/// "awaiting", "declared" or "revised" (more than one stored revision).
+char const* seat_status(seat_state const& s);
+
+} // namespace electd::core

@@ -1,0 +1,105 @@
+#include "daemon/app.hpp"
+
+#include "daemon/http_server.hpp"
+#include "daemon/ingest_api.hpp"
+#include "daemon/read_api.hpp"
+#include "daemon/reference_loader.hpp"
+#include "daemon/tracker.hpp"
+#include "storage/migrations.hpp"
+#include "storage/reference_store.hpp"
+#include "support/log.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <thread>
+
+namespace electd::daemon {
+namespace asio = boost::asio;
+
+namespace {
+
+// Schema and reference data are settled before the tracker opens the database.
+std::shared_ptr<core::reference_data const> prepare_database(server_config const& cfg)
+{
+    auto log = module_logger("app");
+    storage::connection db(cfg.db_path);
+    storage::migrate(db);
+    auto stored = storage::stored_reference_version(db);
+    if (cfg.reference_dir || !stored || stored->first == bundled_short_name()) {
+        auto [ref, source] = cfg.reference_dir ? std::make_pair(read_reference_dir(*cfg.reference_dir), *cfg.reference_dir)
+                                               : std::make_pair(read_bundled_reference(), std::string("bundled"));
+        switch (storage::save_reference(db, *ref, source)) {
+        case storage::reference_outcome::loaded:
+            log->info("loaded reference data '{}' version {} ({} seats) from {}", ref->info.name,
+                      ref->info.data_version, ref->seat_count(), source);
+            break;
+        case storage::reference_outcome::upgraded:
+            log->info("upgraded reference data '{}' to version {} from {}", ref->info.name, ref->info.data_version,
+                      source);
+            break;
+        case storage::reference_outcome::already_current:
+            break;
+        }
+    }
+    return storage::load_reference(db);
+}
+
+} // namespace
+
+int run_server(server_config const& cfg)
+{
+    auto log = module_logger("app");
+    auto ref = prepare_database(cfg);
+    log->info("election '{}': {} seats, reference data version {}", ref->info.name, ref->seat_count(),
+              ref->info.data_version);
+
+    asio::io_context ioc(static_cast<int>(cfg.threads));
+    auto work = asio::make_work_guard(ioc);
+    tracker track(cfg.db_path, ref, ioc.get_executor());
+    track.start();
+
+    router routes;
+    add_ingest_routes(routes, track);
+    add_read_routes(routes, track);
+
+    http_server server(ioc, cfg, routes);
+    auto ep = server.start();
+    log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
+
+    // Shutdown: stop accepting, let in-flight requests be answered, drain the tracker, stop.
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    asio::steady_timer drain_timer(ioc);
+    auto deadline = std::chrono::steady_clock::now();
+    std::function<void()> wait_for_drain = [&] {
+        if (server.stats().in_flight == 0 || std::chrono::steady_clock::now() >= deadline) {
+            if (server.stats().in_flight != 0)
+                log->warn("drain timed out with {} requests unanswered", server.stats().in_flight.load());
+            work.reset();
+            ioc.stop();
+            return;
+        }
+        drain_timer.expires_after(std::chrono::milliseconds(20));
+        drain_timer.async_wait([&](boost::system::error_code) { wait_for_drain(); });
+    };
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec)
+            return;
+        log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        server.stop_accepting();
+        deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
+        wait_for_drain();
+    });
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < cfg.threads; ++i)
+        threads.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads)
+        t.join();
+    track.stop();
+    log->info("stopped cleanly");
+    return 0;
+}
+
+} // namespace electd::daemon

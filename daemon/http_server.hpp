@@ -1,0 +1,48 @@
+#pragma once
+// The HTTP listener and its sessions: one coroutine per connection, on its own strand,
+// reading requests with size and time limits and answering through the router.
+// Thread-safe: start/stop may be called from any thread; counters are atomic.
+#include "daemon/router.hpp"
+#include "daemon/server_config.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <memory>
+
+namespace electd::daemon {
+
+struct http_stats {
+    std::atomic<std::uint64_t> connections_open{0};
+    std::atomic<std::uint64_t> connections_total{0};
+    std::atomic<std::uint64_t> connections_refused{0};
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::int64_t> in_flight{0}; // requests read but not yet answered
+};
+
+class http_server {
+public:
+    http_server(boost::asio::io_context& ioc, server_config const& cfg, router const& routes);
+
+    /// Binds and starts accepting; returns the bound endpoint (port 0 picks a free port).
+    boost::asio::ip::tcp::endpoint start();
+    /// Stops accepting; open connections finish their current request and close.
+    void stop_accepting();
+    /// Closes idle keep-alive connections (used when draining).
+    bool draining() const { return draining_; }
+    http_stats const& stats() const { return stats_; }
+
+private:
+    boost::asio::awaitable<void> accept_loop();
+    boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, std::uint64_t id);
+
+    boost::asio::io_context& ioc_;
+    server_config const& cfg_;
+    router const& routes_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> draining_{false};
+    http_stats stats_;
+};
+
+} // namespace electd::daemon

@@ -1,0 +1,24 @@
+#pragma once
+// What `electd serve` is told on its command line. Plain data.
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace electd::daemon {
+
+struct server_config {
+    std::string listen_host = "127.0.0.1";
+    unsigned short listen_port = 8080;
+    std::string db_path = "electd.db";
+    std::optional<std::string> reference_dir; // default: the bundled 2024 data
+    unsigned threads = 2;
+    std::size_t max_body_bytes = 1 << 20;     // 1 MiB: a declaration is a few hundred bytes
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_connections = 4096;
+    std::chrono::seconds read_timeout{30};    // a request must arrive whole within this
+    std::chrono::seconds idle_timeout{120};   // keep-alive connections idle longer are closed
+    std::chrono::seconds drain_timeout{10};   // SIGTERM: in-flight work gets this long
+};
+
+} // namespace electd::daemon

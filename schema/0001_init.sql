@@ -1,0 +1,101 @@
+-- electd schema, migration 0001. Migrations are append-only: never edit one that has been
+-- released; add the next number instead. Applied in order by storage/migrations.cpp, each in
+-- its own transaction, and recorded in schema_migrations.
+
+-- The election this database holds (the reference directory's election.csv, as key/value).
+CREATE TABLE election (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Every reference data version applied to this database, oldest first.
+CREATE TABLE reference_versions (
+    data_version INTEGER PRIMARY KEY,
+    short_name   TEXT    NOT NULL,
+    source       TEXT    NOT NULL,  -- "bundled" or the directory it was loaded from
+    applied_at   INTEGER NOT NULL   -- unix ms
+);
+
+CREATE TABLE constituencies (
+    ons_code   TEXT PRIMARY KEY,
+    position   INTEGER NOT NULL UNIQUE, -- load order; electd's seat index
+    pa_number  INTEGER UNIQUE,
+    name       TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    nation     TEXT NOT NULL,
+    electorate INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE parties (
+    code          TEXT PRIMARY KEY,
+    position      INTEGER NOT NULL UNIQUE,  -- electd's party id
+    name          TEXT NOT NULL,
+    colour        TEXT NOT NULL,
+    from_feed     INTEGER NOT NULL DEFAULT 0, -- 1: first named by a feed on the night
+    registered_at INTEGER                     -- unix ms, for parties from feeds
+) WITHOUT ROWID;
+
+CREATE TABLE party_aliases (
+    alias TEXT PRIMARY KEY,  -- case-folded
+    party TEXT NOT NULL REFERENCES parties (code)
+) WITHOUT ROWID;
+
+-- The previous (notional) result per seat and party.
+CREATE TABLE baseline_votes (
+    constituency TEXT    NOT NULL REFERENCES constituencies (ons_code),
+    party        TEXT    NOT NULL REFERENCES parties (code),
+    votes        INTEGER NOT NULL CHECK (votes >= 0),
+    PRIMARY KEY (constituency, party)
+) WITHOUT ROWID;
+
+CREATE TABLE watchlist (
+    constituency TEXT PRIMARY KEY REFERENCES constituencies (ons_code),
+    position     INTEGER NOT NULL,
+    note         TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE nominations (
+    constituency TEXT    NOT NULL REFERENCES constituencies (ons_code),
+    name         TEXT    NOT NULL,
+    party        TEXT    NOT NULL REFERENCES parties (code),
+    sitting_mp   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX nominations_by_seat ON nominations (constituency);
+
+-- Every revision of every declaration, as received: never updated, never deleted.
+-- seq is electd's global, gap-free ingest sequence number.
+CREATE TABLE declarations (
+    seq             INTEGER PRIMARY KEY,
+    constituency    TEXT    NOT NULL,
+    revision        INTEGER NOT NULL CHECK (revision >= 1),
+    kind            TEXT    NOT NULL CHECK (kind IN ('result', 'rush')),
+    declared_at     TEXT    NOT NULL,  -- as sent, RFC 3339 with the sender's offset
+    declared_at_ms  INTEGER NOT NULL,  -- the same instant, unix ms (for as-of queries)
+    received_at_ms  INTEGER NOT NULL,
+    source          TEXT    NOT NULL,  -- "http", later the feed's name
+    content_type    TEXT    NOT NULL,
+    payload         BLOB    NOT NULL,  -- the raw bytes received
+    canonical       TEXT    NOT NULL,  -- normalised figures, for idempotent resends
+    electorate      INTEGER,
+    invalid_votes   INTEGER,
+    valid_votes     INTEGER NOT NULL,
+    winner          TEXT    NOT NULL,
+    runner_up       TEXT,
+    majority        INTEGER NOT NULL,
+    gain            INTEGER NOT NULL,
+    previous_winner TEXT,
+    result_text     TEXT    NOT NULL,
+    result_json     TEXT    NOT NULL,  -- the result as computed when it was stored
+    UNIQUE (constituency, revision)
+);
+CREATE INDEX declarations_by_time ON declarations (declared_at_ms);
+
+CREATE TABLE declaration_candidates (
+    seq      INTEGER NOT NULL REFERENCES declarations (seq),
+    position INTEGER NOT NULL,
+    name     TEXT    NOT NULL,
+    party    TEXT    NOT NULL,
+    votes    INTEGER NOT NULL,
+    elected  INTEGER NOT NULL,
+    PRIMARY KEY (seq, position)
+) WITHOUT ROWID;
