@@ -1,0 +1,64 @@
+#pragma once
+// Test helpers that drive the real electd binary: temporary directories, a daemon started on
+// port 0 with its log captured, and one-shot commands.
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace electd::test {
+
+/// The electd binary under test and the repository root (set by CMake).
+std::filesystem::path electd_binary();
+std::filesystem::path source_dir();
+
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    temp_dir(temp_dir const&) = delete;
+    temp_dir& operator=(temp_dir const&) = delete;
+    std::filesystem::path const& path() const { return path_; }
+    std::filesystem::path operator/(std::string const& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+struct command_result {
+    int exit_code = -1;
+    std::string output; // stdout and stderr together
+};
+
+/// Runs `electd ARGS...` to completion.
+command_result run_electd(std::vector<std::string> const& args,
+                          std::chrono::seconds timeout = std::chrono::seconds(300));
+
+/// `electd serve --listen 127.0.0.1:0 --db DB ARGS...`, waiting until it listens.
+class daemon_process {
+public:
+    explicit daemon_process(std::filesystem::path db, std::vector<std::string> extra_args = {});
+    ~daemon_process();
+    daemon_process(daemon_process const&) = delete;
+    daemon_process& operator=(daemon_process const&) = delete;
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    unsigned short port() const { return port_; }
+    int pid() const { return pid_; }
+    std::string log() const;
+    bool running();
+
+    /// SIGTERM, then waits; returns the exit status (or 128+signal).
+    int terminate(std::chrono::seconds timeout = std::chrono::seconds(30));
+    /// SIGKILL, then waits.
+    void kill();
+
+private:
+    int wait_exit(std::chrono::milliseconds timeout);
+    int pid_ = -1;
+    unsigned short port_ = 0;
+    std::filesystem::path log_path_;
+    temp_dir log_dir_;
+};
+
+} // namespace electd::test
