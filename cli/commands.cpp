@@ -93,10 +93,14 @@ int serve(std::vector<std::string> const& args)
         ("threads", po::value(&cfg.threads)->default_value(cfg.threads), "network threads")
         ("max-body", po::value(&cfg.max_body_bytes)->default_value(cfg.max_body_bytes), "largest request body, bytes")
         ("max-connections", po::value(&cfg.max_connections)->default_value(cfg.max_connections), "open connections at most")
+        ("admin-token", po::value(&cfg.admin_token), "bearer token for /v1/admin/... (or ELECTD_ADMIN_TOKEN); none: admin off")
         ("log-level", po::value(&log_level)->default_value(log_level), "trace, debug, info, warn, error or off");
     po::variables_map vm;
     if (!parse(desc, args, vm, "usage: electd serve [--listen HOST:PORT] [--db FILE] [OPTIONS]"))
         return 0;
+    if (cfg.admin_token.empty())
+        if (auto const* env = std::getenv("ELECTD_ADMIN_TOKEN"))
+            cfg.admin_token = env;
     setup_logging(log_level);
     std::tie(cfg.listen_host, cfg.listen_port) = split_listen(listen);
     if (!reference.empty())
@@ -149,6 +153,7 @@ int load_reference(std::vector<std::string> const& args)
     storage::connection db(db_path);
     storage::migrate(db);
     auto outcome = storage::save_reference(db, *ref, dir);
+    daemon::load_models(db, daemon::directory_files(dir), dir);
     std::size_t baseline_seats = 0;
     for (core::seat_index i = 0; i < ref->seat_count(); ++i)
         baseline_seats += ref->baseline_of(i).empty() ? 0 : 1;

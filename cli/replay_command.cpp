@@ -1,6 +1,7 @@
 #include "cli/replay_command.hpp"
 
 #include "cli/http_client.hpp"
+#include "core/text.hpp"
 #include "embed/embedded.hpp"
 #include "feeds/night_file.hpp"
 
@@ -17,6 +18,7 @@
 
 namespace electd::cli {
 namespace json = boost::json;
+using core::thousands;
 using clock = std::chrono::steady_clock;
 
 namespace {
@@ -38,14 +40,6 @@ std::vector<feeds::night_declaration> load_night(replay_options const& opt)
             return std::string(*d);
         return std::nullopt;
     });
-}
-
-std::string thousands(std::int64_t v)
-{
-    auto s = std::to_string(v < 0 ? -v : v);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
-        s.insert(static_cast<std::size_t>(i), ",");
-    return v < 0 ? "-" + s : s;
 }
 
 std::string clock_text(std::string const& rfc3339)

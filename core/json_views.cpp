@@ -99,6 +99,75 @@ void write_baseline(json_writer& w, baseline const& b, reference_data const& ref
     w.end_object();
 }
 
+void write_alert(json_writer& w, alert const& a, reference_data const& ref)
+{
+    w.begin_object().field("seq", a.seq).field("type", a.type).field("severity", to_string(a.level));
+    w.key("constituency");
+    a.seat ? w.value(ref.seat(*a.seat).ons_code) : w.null();
+    w.key("parties").begin_array();
+    for (auto p : a.parties)
+        w.value(ref.parties[p].code);
+    w.end_array();
+    w.field("text", a.text).field("at", format_rfc3339(a.at.utc, a.at.offset_minutes));
+    w.key("data").raw(a.data.empty() ? std::string_view("{}") : std::string_view(a.data));
+    if (a.declaration_seq)
+        w.field("declaration_seq", a.declaration_seq);
+    if (a.retracts)
+        w.field("retracts", *a.retracts);
+    w.end_object();
+}
+
+void write_analysis(json_writer& w, declaration_analysis const& a, reference_data const& ref)
+{
+    auto code = [&](party_id p) { return std::string_view(ref.parties[p].code); };
+    w.begin_object();
+    w.key("exit_poll").begin_object();
+    w.key("favourite");
+    a.exit_poll_favourite ? w.value(code(*a.exit_poll_favourite)) : w.null();
+    w.field("winner_probability", a.exit_poll_winner_probability, 3);
+    w.end_object();
+    w.key("models").begin_array();
+    for (auto const& m : a.models) {
+        w.begin_object().field("model", m.model).field("pick", code(m.pick)).field("hit", m.hit);
+        w.field("winner_value", m.winner_value, 3).field("mean_abs_error", m.mean_abs_error, 2);
+        w.key("share_errors").begin_object();
+        for (auto const& e : m.errors)
+            w.field(code(e.party), e.value, 2);
+        w.end_object().end_object();
+    }
+    w.end_array();
+    w.key("target").begin_object();
+    w.field("rank", a.target_rank).field("swing_needed", a.swing_needed, 2);
+    w.end_object();
+    w.key("records").begin_object().field("declared", a.records.declared);
+    w.field("closest_majority", a.records.closest_majority).field("biggest_swing", a.records.biggest_swing);
+    w.field("highest_turnout", a.records.highest_turnout).field("lowest_turnout", a.records.lowest_turnout);
+    w.end_object();
+    w.end_object();
+}
+
+void write_model_summary(json_writer& w, model const& m, model_score const& score,
+                         std::vector<projected_party> const& projection, reference_data const& ref)
+{
+    w.begin_object().field("name", m.name).field("title", m.title).field("kind", to_string(m.kind));
+    w.field("headline", m.headline).field("published", m.published).field("source", m.source);
+    w.field("seats_covered", m.covered());
+    w.key("scoreboard").begin_object().field("called", score.called).field("right", score.right);
+    w.field("wrong", score.called - score.right);
+    w.key("hit_rate");
+    score.called ? w.value(static_cast<double>(score.right) / score.called, 3) : w.null();
+    w.field("mean_abs_share_error", score.mean_abs_error(), 2).end_object();
+    w.key("projected_seats").begin_array();
+    for (auto const& p : projection) {
+        auto const& party = ref.parties[p.party];
+        w.begin_object().field("party", party.code).field("name", party.name).field("colour", party.colour);
+        w.field("declared", p.declared).field("undeclared", p.undeclared, 1).field("projected", p.projected, 1);
+        w.field("corrected", p.corrected, 1).field("national", p.national).end_object();
+    }
+    w.end_array();
+    w.end_object();
+}
+
 char const* seat_status(seat_state const& s)
 {
     if (!s.current)

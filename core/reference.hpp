@@ -29,6 +29,14 @@ struct watch_entry {
     std::string note;
 };
 
+/// Someone whose defeat is news beyond being a sitting MP (a cabinet minister, a party leader).
+struct notable {
+    seat_index seat = 0;
+    std::string name;
+    std::string note; // "Defence Secretary"
+    bool critical = false;
+};
+
 struct nomination {
     seat_index seat = 0;
     std::string name;
@@ -53,6 +61,8 @@ public:
     seat_index add_constituency(constituency c, baseline b = {});
     void add_watch(watch_entry w) { watchlist_.push_back(std::move(w)); }
     void add_nomination(nomination n) { nominations_.push_back(std::move(n)); }
+    void add_bellwether(watch_entry w) { bellwethers_.push_back(std::move(w)); }
+    void add_notable(notable n) { notables_.push_back(std::move(n)); }
     void set_baseline(seat_index seat, baseline b) { baselines_[seat] = std::move(b); }
 
     std::size_t seat_count() const { return constituencies_.size(); }
@@ -63,6 +73,8 @@ public:
     std::optional<seat_index> find_pa(int pa_number) const;
     std::vector<watch_entry> const& watchlist() const { return watchlist_; }
     std::vector<nomination> const& nominations() const { return nominations_; }
+    std::vector<watch_entry> const& bellwethers() const { return bellwethers_; }
+    std::vector<notable> const& notables() const { return notables_; }
     /// Seats needed for an overall majority: more than half of all seats.
     int majority_line() const { return static_cast<int>(constituencies_.size() / 2 + 1); }
 
@@ -73,6 +85,8 @@ private:
     std::unordered_map<int, seat_index> by_pa_;
     std::vector<watch_entry> watchlist_;
     std::vector<nomination> nominations_;
+    std::vector<watch_entry> bellwethers_;
+    std::vector<notable> notables_;
 };
 
 } // namespace electd::core

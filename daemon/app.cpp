@@ -1,17 +1,21 @@
 #include "daemon/app.hpp"
 
+#include "daemon/analysis_api.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/ingest_api.hpp"
 #include "daemon/read_api.hpp"
 #include "daemon/reference_loader.hpp"
 #include "daemon/tracker.hpp"
+#include "feeds/model_files.hpp"
 #include "storage/migrations.hpp"
+#include "storage/model_store.hpp"
 #include "storage/reference_store.hpp"
 #include "support/log.hpp"
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <set>
 #include <thread>
 
 namespace electd::daemon {
@@ -29,6 +33,7 @@ std::shared_ptr<core::reference_data const> prepare_database(server_config const
     if (cfg.reference_dir || !stored || stored->first == bundled_short_name()) {
         auto [ref, source] = cfg.reference_dir ? std::make_pair(read_reference_dir(*cfg.reference_dir), *cfg.reference_dir)
                                                : std::make_pair(read_bundled_reference(), std::string("bundled"));
+        auto files = cfg.reference_dir ? directory_files(*cfg.reference_dir) : bundled_files();
         switch (storage::save_reference(db, *ref, source)) {
         case storage::reference_outcome::loaded:
             log->info("loaded reference data '{}' version {} ({} seats) from {}", ref->info.name,
@@ -41,6 +46,7 @@ std::shared_ptr<core::reference_data const> prepare_database(server_config const
         case storage::reference_outcome::already_current:
             break;
         }
+        load_models(db, files, source);
     }
     return storage::load_reference(db);
 }
@@ -62,6 +68,7 @@ int run_server(server_config const& cfg)
     router routes;
     add_ingest_routes(routes, track);
     add_read_routes(routes, track);
+    add_analysis_routes(routes, track, cfg);
 
     http_server server(ioc, cfg, routes);
     auto ep = server.start();

@@ -57,6 +57,10 @@ reply to_reply(ingest_outcome const& o)
         w.field("seq", o.seq).field("constituency", o.constituency).field("revision", o.revision);
         w.key("result");
         o.result_json ? w.raw(*o.result_json) : w.null();
+        w.key("alerts").begin_array();
+        for (auto const& a : o.alerts)
+            w.raw(*a);
+        w.end_array();
         write_warnings(w, o.warnings);
         w.end_object();
         auto rep = json_reply(o.status == ingest_status::created ? http::status::created : http::status::ok,

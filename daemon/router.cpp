@@ -1,5 +1,7 @@
 #include "daemon/router.hpp"
 
+#include "daemon/query.hpp"
+
 namespace electd::daemon {
 namespace http = boost::beast::http;
 
@@ -56,7 +58,13 @@ boost::asio::awaitable<reply> router::handle(http_request& req) const
             continue;
         if (r.method == req.method()) {
             route_match m{req, path, query, std::move(params)};
-            co_return co_await r.fn(m);
+            std::optional<reply> refused;
+            try {
+                co_return co_await r.fn(m);
+            } catch (bad_parameter const& e) {
+                refused = error_reply(http::status::bad_request, "bad_parameter", e.what());
+            }
+            co_return std::move(*refused);
         }
         if (!allowed.empty())
             allowed += ", ";

@@ -19,6 +19,7 @@ struct server_config {
     std::chrono::seconds read_timeout{30};    // a request must arrive whole within this
     std::chrono::seconds idle_timeout{120};   // keep-alive connections idle longer are closed
     std::chrono::seconds drain_timeout{10};   // SIGTERM: in-flight work gets this long
+    std::string admin_token;                  // empty: admin endpoints are off
 };
 
 } // namespace electd::daemon

@@ -5,12 +5,14 @@
 namespace electd::daemon {
 
 snapshot::snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
-                   core::totals totals, std::int64_t last_seq)
-    : ref_(std::move(ref)), seats_(std::move(seats)), totals_(std::move(totals)), last_seq_(last_seq)
+                   core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
+                   std::vector<std::pair<std::string, shared_text>> models)
+    : ref_(std::move(ref)), seats_(std::move(seats)), totals_(std::move(totals)), last_seq_(last_seq),
+      last_alert_seq_(last_alert_seq), models_(std::move(models))
 {
     std::string out;
     core::json_writer w(out);
-    w.begin_object().field("seq", last_seq_);
+    w.begin_object().field("seq", last_seq_).field("alert_seq", last_alert_seq_);
     w.key("election").begin_object().field("name", ref_->info.name).field("date", ref_->info.date).end_object();
     w.key("totals");
     core::write_totals(w, totals_, *ref_);
@@ -35,8 +37,18 @@ shared_text snapshot::constituencies_json() const
     return list_json_;
 }
 
-std::shared_ptr<seat_view const> make_seat_view(core::election_state const& state, core::seat_index i)
+shared_text snapshot::model_json(std::string_view name) const
 {
+    for (auto const& [n, json] : models_)
+        if (n == name)
+            return json;
+    return nullptr;
+}
+
+std::shared_ptr<seat_view const> make_seat_view(core::election_state const& state, core::seat_index i,
+                                                core::analyst const& analyst)
+{
+    auto analysis = analyst.analysis_of(i);
     auto const& ref = *state.reference();
     auto const& seat = state.seat(i);
     auto const& c = ref.seat(i);
@@ -86,8 +98,27 @@ std::shared_ptr<seat_view const> make_seat_view(core::election_state const& stat
             core::write_result(w, *seat.current, ref);
         else
             w.null();
+        w.key("comparison");
+        if (seat.current && analysis)
+            core::write_analysis(w, *analysis, ref);
+        else
+            w.null();
         w.key("baseline");
         core::write_baseline(w, ref.baseline_of(i), ref);
+        // What each party needed here, from the baseline: its swing and target-list place.
+        w.key("targets").begin_array();
+        for (auto const& v : ref.baseline_of(i).votes()) {
+            auto rank = analyst.facts().target_rank(i, v.party);
+            if (!rank)
+                continue;
+            w.begin_object().field("party", ref.parties[v.party].code);
+            w.field("swing_needed", *analyst.facts().swing_needed(i, v.party), 2).field("rank", *rank).end_object();
+        }
+        w.end_array();
+        auto bellwether = std::find_if(ref.bellwethers().begin(), ref.bellwethers().end(),
+                                       [&](core::watch_entry const& b) { return b.seat == i; });
+        w.key("bellwether");
+        bellwether != ref.bellwethers().end() ? w.begin_object().field("note", bellwether->note).end_object() : w.null();
         w.key("revisions").begin_array();
         for (auto const& r : seat.revisions) {
             w.begin_object().field("revision", r.revision).field("seq", r.seq);

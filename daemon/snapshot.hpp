@@ -2,6 +2,7 @@
 // An immutable picture of the election after one commit, with its JSON already written, so
 // that readers never wait for the tracker and never serialise the same thing twice.
 // Thread-safe: built by the tracker, then only read.
+#include "core/analyst.hpp"
 #include "core/election_state.hpp"
 
 #include <memory>
@@ -26,14 +27,19 @@ struct seat_view {
 class snapshot {
 public:
     snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
-             core::totals totals, std::int64_t last_seq);
+             core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
+             std::vector<std::pair<std::string, shared_text>> models);
 
     std::shared_ptr<core::reference_data const> const& reference() const { return ref_; }
-    std::int64_t last_seq() const { return last_seq_; }
+    std::int64_t last_seq() const { return last_seq_; }             // declarations
+    std::int64_t last_alert_seq() const { return last_alert_seq_; } // alerts
     core::totals const& totals() const { return totals_; }
     std::vector<std::shared_ptr<seat_view const>> const& seats() const { return seats_; }
 
     shared_text const& totals_json() const { return totals_json_; }
+    /// Each model's summary (scoreboard and projected seats), the exit poll first.
+    std::vector<std::pair<std::string, shared_text>> const& models() const { return models_; }
+    shared_text model_json(std::string_view name) const;
     /// GET /v1/constituencies, built on first use (most snapshots are never asked for it).
     shared_text constituencies_json() const;
 
@@ -42,12 +48,15 @@ private:
     std::vector<std::shared_ptr<seat_view const>> seats_;
     core::totals totals_;
     std::int64_t last_seq_;
+    std::int64_t last_alert_seq_;
+    std::vector<std::pair<std::string, shared_text>> models_;
     shared_text totals_json_;
     mutable std::once_flag list_once_;
     mutable shared_text list_json_;
 };
 
 /// Builds the reader's view of one seat from the tracker's state.
-std::shared_ptr<seat_view const> make_seat_view(core::election_state const& state, core::seat_index i);
+std::shared_ptr<seat_view const> make_seat_view(core::election_state const& state, core::seat_index i,
+                                                core::analyst const& analyst);
 
 } // namespace electd::daemon

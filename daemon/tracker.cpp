@@ -2,10 +2,10 @@
 
 #include "core/json_views.hpp"
 #include "storage/migrations.hpp"
+#include "storage/model_store.hpp"
 #include "storage/reference_store.hpp"
 #include "support/log.hpp"
 
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/post.hpp>
 
 namespace electd::daemon {
@@ -13,11 +13,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-shared_text render_result(core::seat_result const& r, core::reference_data const& ref)
+shared_text render(auto&& write)
 {
     std::string out;
     core::json_writer w(out);
-    core::write_result(w, r, ref);
+    write(w);
     return std::make_shared<std::string const>(std::move(out));
 }
 
@@ -26,28 +26,64 @@ std::int64_t unix_ms_now()
     return core::to_unix_ms(std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
 }
 
+std::shared_ptr<alert_entry const> make_entry(core::alert const& a, core::reference_data const& ref)
+{
+    auto e = std::make_shared<alert_entry>();
+    e->seq = a.seq;
+    e->type = a.type;
+    e->level = a.level;
+    if (a.seat) {
+        e->constituency = ref.seat(*a.seat).ons_code;
+        e->region = ref.seat(*a.seat).region;
+        for (auto const& w : ref.watchlist())
+            e->watchlist = e->watchlist || w.seat == *a.seat;
+    }
+    for (auto p : a.parties)
+        e->parties.push_back(ref.parties[p].code);
+    e->json = render([&](core::json_writer& w) { core::write_alert(w, a, ref); });
+    return e;
+}
+
 } // namespace
 
 tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_data const> ref,
                  asio::any_io_executor fallback)
-    : fallback_executor_(std::move(fallback)), db_(db_path), state_(std::move(ref))
+    : fallback_executor_(std::move(fallback)), db_(db_path), state_(ref), analyst_(ref)
 {
     storage::configure_writer(db_);
     auto log = module_logger("tracker");
+    for (auto& m : storage::load_models(db_, *ref))
+        analyst_.put_model(std::move(m), state_);
+
+    // Rebuild the night in seq order; the analysis runs again (to rebuild the scoreboard and
+    // records) but its alerts are already stored, so they are read back, not raised again.
     std::size_t restored = 0;
+    std::vector<core::alert> discard;
     storage::for_each_revision(db_, *state_.reference(), [&](storage::stored_revision&& r) {
-        // Every stored revision was accepted when it arrived, so it applies again in seq order.
-        if (state_.classify(r.value, r.canonical) == core::verdict::accepted)
+        if (state_.classify(r.value, r.canonical) == core::verdict::accepted) {
+            auto previous = state_.seat(r.value.seat).current;
             state_.apply(r.value, std::move(r.canonical), r.seq, core::from_unix_ms(r.received_at_ms));
+            analyst_.on_result(state_, r.value.seat, previous.get(), r.value.declared_at, r.seq, discard);
+            discard.clear();
+        }
         state_.set_last_seq(std::max(state_.last_seq(), r.seq));
         ++restored;
     });
+    std::vector<std::shared_ptr<alert_entry const>> entries; // numbering and once-only flags come from here
+    storage::for_each_alert(db_, *state_.reference(), [&](core::alert&& a) {
+        analyst_.note_alert(a);
+        entries.push_back(make_entry(a, *state_.reference()));
+    });
+    alerts_.append(std::move(entries));
     if (restored > 0)
-        log->info("restored {} declaration revisions from {} (last seq {})", restored, db_path, state_.last_seq());
+        log->info("restored {} declaration revisions and {} alerts from {} (last seq {})", restored,
+                  alerts_.last_seq(), db_path, state_.last_seq());
     writer_ = std::make_unique<storage::declaration_writer>(db_);
+    alert_writer_ = std::make_unique<storage::alert_writer>(db_);
     seat_views_.reserve(state_.seat_count());
     for (core::seat_index i = 0; i < state_.seat_count(); ++i)
-        seat_views_.push_back(make_seat_view(state_, i));
+        seat_views_.push_back(make_seat_view(state_, i, analyst_));
+    models_changed_ = true;
     publish();
 }
 
@@ -72,10 +108,8 @@ void tracker::stop()
         thread_.join();
 }
 
-void tracker::submit(ingest_request req, asio::any_io_executor ex,
-                     asio::any_completion_handler<void(ingest_outcome)> handler)
+void tracker::submit(pending p)
 {
-    pending p{std::move(req), std::move(ex), std::move(handler), {}};
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {
@@ -84,9 +118,14 @@ void tracker::submit(ingest_request req, asio::any_io_executor ex,
             return;
         }
     }
-    p.outcome.status = ingest_status::unavailable;
-    p.outcome.message = "electd is shutting down; retry against the restarted daemon";
-    complete(p);
+    std::visit(
+        [](auto& j) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(j)>, ingest_job>)
+                j.outcome.status = ingest_status::unavailable;
+            j.outcome.message = "electd is shutting down; retry against the restarted daemon";
+            complete(j);
+        },
+        p);
 }
 
 void tracker::run()
@@ -113,34 +152,54 @@ void tracker::process(std::vector<pending>& batch)
 {
     auto log = module_logger("tracker");
     state_.begin_batch();
+    analyst_before_batch_ = analyst_;
     touched_.clear();
+    batch_alerts_.clear();
+    bool models_changed = false;
     try {
         storage::transaction tx(db_);
         for (auto& p : batch)
-            decide(p, *writer_);
+            std::visit([&](auto& j) { decide(j); }, p);
         tx.commit();
         state_.commit_batch();
+        models_changed = std::any_of(batch.begin(), batch.end(), [](pending const& p) {
+            return std::holds_alternative<model_job>(p) && std::get<model_job>(p).outcome.stored;
+        });
     } catch (std::exception const& e) {
         // Nothing in this batch is stored: undo it in memory and tell every sender to retry.
         state_.rollback_batch();
+        analyst_ = std::move(*analyst_before_batch_);
         touched_.clear();
+        batch_alerts_.clear();
         ++stats_.commit_failures;
         auto const* sq = dynamic_cast<storage::sqlite_error const*>(&e);
-        log->error("storage failed, {} declarations refused: {}", batch.size(), e.what());
+        auto why = sq && sq->disk_full() ? "the database disk is full; nothing was stored, retry later"
+                                         : "the database could not store this; nothing was stored, retry";
+        log->error("storage failed, {} requests refused: {}", batch.size(), e.what());
         for (auto& p : batch) {
-            if (p.outcome.status == ingest_status::invalid)
-                continue; // a 422 does not depend on storage
-            p.outcome = ingest_outcome{};
-            p.outcome.status = ingest_status::unavailable;
-            p.outcome.message = sq && sq->disk_full() ? "the database disk is full; nothing was stored, retry later"
-                                                      : "the database could not store this; nothing was stored, retry";
+            if (auto* j = std::get_if<ingest_job>(&p)) {
+                if (j->outcome.status == ingest_status::invalid)
+                    continue; // a 422 does not depend on storage
+                j->outcome = ingest_outcome{};
+                j->outcome.status = ingest_status::unavailable;
+                j->outcome.message = why;
+            } else {
+                auto& m = std::get<model_job>(p);
+                m.outcome = model_outcome{};
+                m.outcome.message = why;
+            }
         }
     }
-    if (!touched_.empty()) {
+    analyst_before_batch_.reset();
+    if (!touched_.empty() || models_changed) {
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
         for (auto i : touched_)
-            seat_views_[i] = make_seat_view(state_, i);
+            seat_views_[i] = make_seat_view(state_, i, analyst_);
+        stats_.alerts += batch_alerts_.size();
+        alerts_.append(std::move(batch_alerts_));
+        batch_alerts_.clear();
+        models_changed_ = true; // projections move with every result
         publish();
     }
     ++stats_.batches;
@@ -148,13 +207,25 @@ void tracker::process(std::vector<pending>& batch)
     if (batch.size() > stats_.largest_batch)
         stats_.largest_batch = batch.size();
     for (auto& p : batch)
-        complete(p);
+        std::visit([](auto& j) { complete(j); }, p);
 }
 
-void tracker::decide(pending& p, storage::declaration_writer& writer)
+void tracker::record_alerts(std::vector<shared_text>& answer)
 {
-    auto& out = p.outcome;
-    auto& req = p.request;
+    auto const& ref = *state_.reference();
+    for (auto const& a : raised_) {
+        alert_writer_->append(a, ref);
+        auto entry = make_entry(a, ref);
+        answer.push_back(entry->json);
+        batch_alerts_.push_back(std::move(entry));
+    }
+    raised_.clear();
+}
+
+void tracker::decide(ingest_job& j)
+{
+    auto& out = j.outcome;
+    auto& req = j.request;
     out.warnings = req.warnings;
     out.constituency = req.input.constituency.value_or("");
     out.revision = req.input.revision;
@@ -174,6 +245,7 @@ void tracker::decide(pending& p, storage::declaration_writer& writer)
             module_logger("tracker")->warn("registered new party '{}' named by a declaration for {}", label,
                                            out.constituency);
         }
+        analyst_.set_reference(state_.reference());
         checked = core::check_declaration(req.input, *state_.reference());
     }
     auto& d = *checked.value;
@@ -185,7 +257,7 @@ void tracker::decide(pending& p, storage::declaration_writer& writer)
         out.status = ingest_status::duplicate;
         out.seq = existing->seq;
         if (state_.seat(d.seat).current_revision == d.revision)
-            out.result_json = render_result(*state_.seat(d.seat).current, ref);
+            out.result_json = render([&](core::json_writer& w) { core::write_result(w, *state_.seat(d.seat).current, ref); });
         return;
     case core::verdict::conflict:
         out.status = ingest_status::conflict;
@@ -205,8 +277,13 @@ void tracker::decide(pending& p, storage::declaration_writer& writer)
     }
 
     auto seq = state_.last_seq() + 1;
+    auto previous = state_.seat(d.seat).current;
     auto result = state_.apply(d, canonical, seq, req.received_at);
-    auto json = render_result(*result, ref);
+    auto analysis = analyst_.on_result(state_, d.seat, previous.get(), d.declared_at, seq, raised_);
+    auto json = render([&](core::json_writer& w) { core::write_result(w, *result, ref); });
+    std::string analysis_json;
+    core::json_writer aw(analysis_json);
+    core::write_analysis(aw, analysis, ref);
     storage::revision_row row;
     row.seq = seq;
     row.value = &d;
@@ -214,27 +291,57 @@ void tracker::decide(pending& p, storage::declaration_writer& writer)
     row.canonical = canonical;
     row.result = result.get();
     row.result_json = *json;
+    row.analysis_json = analysis_json;
     row.payload = req.payload;
     row.content_type = req.content_type;
     row.source = req.source;
     row.received_at_ms = core::to_unix_ms(req.received_at);
-    writer.append(row, ref);
+    writer_->append(row, ref);
+    record_alerts(out.alerts);
     out.status = ingest_status::created;
     out.seq = seq;
     out.result_json = std::move(json);
     touched_.push_back(d.seat);
 }
 
-void tracker::publish()
+void tracker::decide(model_job& j)
 {
-    snapshot_.store(std::make_shared<snapshot const>(state_.reference(), seat_views_, state_.current_totals(),
-                                                     state_.last_seq()));
+    auto const& m = *j.request.model;
+    auto const& ref = *state_.reference();
+    j.outcome.replaced = analyst_.find_model(m.name) != nullptr;
+    storage::save_model(db_, m, ref, j.request.source, j.request.payload, core::to_unix_ms(j.request.received_at));
+    analyst_.put_model(j.request.model, state_);
+    auto now = core::zoned_time{j.request.received_at, 0};
+    analyst_.on_model_loaded(m, now, raised_);
+    record_alerts(j.outcome.alerts);
+    j.outcome.stored = true;
+    j.outcome.summary_json = render([&](core::json_writer& w) {
+        core::write_model_summary(w, m, analyst_.score(m.name), analyst_.projection(state_, m), ref);
+    });
 }
 
-void tracker::complete(pending& p)
+void tracker::publish()
+{
+    std::vector<std::pair<std::string, shared_text>> models;
+    if (models_changed_) {
+        for (auto const& m : analyst_.models())
+            models.emplace_back(m->name, render([&](core::json_writer& w) {
+                                    core::write_model_summary(w, *m, analyst_.score(m->name),
+                                                              analyst_.projection(state_, *m), *state_.reference());
+                                }));
+        models_changed_ = false;
+    } else if (auto previous = snapshot_.load()) {
+        models = previous->models();
+    }
+    snapshot_.store(std::make_shared<snapshot const>(state_.reference(), seat_views_, state_.current_totals(),
+                                                     state_.last_seq(), alerts_.last_seq(), std::move(models)));
+}
+
+template <class Job>
+void tracker::complete(Job& j)
 {
     // Resume the sender on its own executor, never on the tracker's thread.
-    asio::post(p.executor, [h = std::move(p.handler), o = std::move(p.outcome)]() mutable { std::move(h)(std::move(o)); });
+    asio::post(j.executor, [h = std::move(j.handler), o = std::move(j.outcome)]() mutable { std::move(h)(std::move(o)); });
 }
 
 } // namespace electd::daemon

@@ -1,10 +1,14 @@
 #pragma once
-// The tracker: the one thread that owns the election state and the only read-write SQLite
-// connection. Ingest hands it work; it checks, applies, commits a whole batch in one
-// transaction (one fsync), and only then answers every sender and publishes a new snapshot.
-// Thread-safe: async_ingest and current() may be called from any thread.
+// The tracker: the one thread that owns the election state, the analyst and the only
+// read-write SQLite connection. Ingest hands it work; it checks, applies and analyses each
+// declaration, commits a whole batch with its alerts in one transaction (one fsync), and only
+// then answers every sender and publishes a new snapshot.
+// Thread-safe: async_* and current() may be called from any thread.
+#include "core/analyst.hpp"
 #include "core/election_state.hpp"
+#include "daemon/alert_log.hpp"
 #include "daemon/snapshot.hpp"
+#include "storage/alert_store.hpp"
 #include "storage/declaration_store.hpp"
 #include "storage/sqlite.hpp"
 
@@ -19,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 namespace electd::daemon {
 
@@ -40,9 +45,26 @@ struct ingest_outcome {
     int revision = 0;
     int current_revision = 0;       // for stale answers
     shared_text result_json;        // created and duplicate
+    std::vector<shared_text> alerts; // created: the alerts it raised
     core::problem_list problems;    // invalid
     std::vector<std::string> warnings;
     std::string message;            // conflict, stale, unavailable
+};
+
+/// A forecast model to add or replace (the exit poll at 22:00, a projection, a scenario).
+struct model_request {
+    std::shared_ptr<core::model const> model;
+    std::string payload;
+    std::string source;
+    core::timestamp received_at;
+};
+
+struct model_outcome {
+    bool stored = false;
+    bool replaced = false;           // a model of that name existed
+    std::string message;             // when not stored
+    shared_text summary_json;        // the model's summary after loading
+    std::vector<shared_text> alerts;
 };
 
 struct tracker_stats {
@@ -50,11 +72,12 @@ struct tracker_stats {
     std::atomic<std::uint64_t> declarations{0};
     std::atomic<std::uint64_t> largest_batch{0};
     std::atomic<std::uint64_t> commit_failures{0};
+    std::atomic<std::uint64_t> alerts{0};
 };
 
 class tracker {
 public:
-    /// Opens the database for writing and rebuilds the election from it.
+    /// Opens the database for writing and rebuilds the election, models and alerts from it.
     /// `fallback` runs completions whose handler has no executor of its own.
     tracker(std::string const& db_path, std::shared_ptr<core::reference_data const> ref,
             boost::asio::any_io_executor fallback);
@@ -70,43 +93,70 @@ public:
     template <class CompletionToken>
     auto async_ingest(ingest_request req, CompletionToken&& token)
     {
-        return boost::asio::async_initiate<CompletionToken, void(ingest_outcome)>(
-            [this](auto handler, ingest_request req) {
+        return initiate<ingest_outcome>(std::move(req), std::forward<CompletionToken>(token));
+    }
+
+    /// Adds or replaces a forecast model; completes after it is stored.
+    template <class CompletionToken>
+    auto async_put_model(model_request req, CompletionToken&& token)
+    {
+        return initiate<model_outcome>(std::move(req), std::forward<CompletionToken>(token));
+    }
+
+    std::shared_ptr<snapshot const> current() const { return snapshot_.load(); }
+    alert_log const& alerts() const { return alerts_; }
+    tracker_stats const& stats() const { return stats_; }
+
+private:
+    template <class Request, class Outcome>
+    struct job {
+        Request request;
+        boost::asio::any_io_executor executor;
+        boost::asio::any_completion_handler<void(Outcome)> handler;
+        Outcome outcome;
+    };
+    using ingest_job = job<ingest_request, ingest_outcome>;
+    using model_job = job<model_request, model_outcome>;
+    using pending = std::variant<ingest_job, model_job>;
+
+    template <class Outcome, class Request, class CompletionToken>
+    auto initiate(Request req, CompletionToken&& token)
+    {
+        return boost::asio::async_initiate<CompletionToken, void(Outcome)>(
+            [this](auto handler, Request req) {
                 // Remember where to resume the sender: the tracker's thread must never run it.
                 boost::asio::any_io_executor ex = boost::asio::get_associated_executor(handler, fallback_executor_);
-                submit(std::move(req), std::move(ex),
-                       boost::asio::any_completion_handler<void(ingest_outcome)>(std::move(handler)));
+                submit(job<Request, Outcome>{std::move(req), std::move(ex),
+                                             boost::asio::any_completion_handler<void(Outcome)>(std::move(handler)),
+                                             {}});
             },
             token, std::move(req));
     }
 
-    std::shared_ptr<snapshot const> current() const { return snapshot_.load(); }
-    tracker_stats const& stats() const { return stats_; }
-    std::size_t max_batch() const { return max_batch_; }
-
-private:
-    struct pending {
-        ingest_request request;
-        boost::asio::any_io_executor executor;
-        boost::asio::any_completion_handler<void(ingest_outcome)> handler;
-        ingest_outcome outcome;
-    };
-
-    void submit(ingest_request req, boost::asio::any_io_executor ex,
-                boost::asio::any_completion_handler<void(ingest_outcome)> handler);
+    void submit(pending p);
     void run();
     void process(std::vector<pending>& batch);
-    void decide(pending& p, storage::declaration_writer& writer);
+    void decide(ingest_job& j);
+    void decide(model_job& j);
+    void record_alerts(std::vector<shared_text>& answer);
     void publish();
-    static void complete(pending& p);
+    template <class Job>
+    static void complete(Job& j);
 
     boost::asio::any_io_executor fallback_executor_;
     storage::connection db_;
     core::election_state state_;
+    core::analyst analyst_;
+    std::optional<core::analyst> analyst_before_batch_;
     std::unique_ptr<storage::declaration_writer> writer_;
+    std::unique_ptr<storage::alert_writer> alert_writer_;
     std::vector<std::shared_ptr<seat_view const>> seat_views_;
     std::vector<core::seat_index> touched_;
+    std::vector<core::alert> raised_;                          // by the declaration being decided
+    std::vector<std::shared_ptr<alert_entry const>> batch_alerts_; // published after the commit
+    bool models_changed_ = false;
     std::atomic<std::shared_ptr<snapshot const>> snapshot_;
+    alert_log alerts_;
     tracker_stats stats_;
     std::size_t max_batch_ = 1024;
 

@@ -189,6 +189,38 @@ std::shared_ptr<core::reference_data> read_reference(file_source const& files)
         });
     }
 
+    // bellwethers.csv: ons_code,name,note (optional)
+    if (auto data = files("bellwethers.csv")) {
+        guarded("bellwethers.csv", [&] {
+            csv_reader<2> r("bellwethers.csv", data->data(), data->data() + data->size());
+            r.read_header(io::ignore_extra_column, "ons_code", "note");
+            std::string ons, note;
+            while (r.read_row(ons, note)) {
+                auto seat = ref->find_ons(ons);
+                if (!seat)
+                    fail(r, "unknown constituency '" + ons + "'");
+                ref->add_bellwether({*seat, note});
+            }
+        });
+    }
+
+    // notables.csv: ons_code,name,note,critical (optional)
+    if (auto data = files("notables.csv")) {
+        guarded("notables.csv", [&] {
+            csv_reader<4> r("notables.csv", data->data(), data->data() + data->size());
+            r.read_header(io::ignore_extra_column | io::ignore_missing_column, "ons_code", "name", "note", "critical");
+            std::string ons, name, note, critical;
+            while (r.read_row(ons, name, note, critical)) {
+                auto seat = ref->find_ons(ons);
+                if (!seat)
+                    fail(r, "unknown constituency '" + ons + "'");
+                if (name.empty())
+                    fail(r, "name is required");
+                ref->add_notable({*seat, name, note, critical == "1" || critical == "true"});
+            }
+        });
+    }
+
     // candidates.csv: ons_code,first_name,surname,party,sitting_mp (optional nominations)
     if (auto data = files("candidates.csv")) {
         guarded("candidates.csv", [&] {

@@ -1,7 +1,8 @@
 #pragma once
 // Reads an election's reference data from the documented CSV layout (data/README.md):
 // election.csv, constituencies.csv, parties.csv, party_aliases.csv, notional.csv and the
-// optional watchlist.csv and candidates.csv. Pure: files come from a caller-supplied source.
+// optional watchlist.csv, bellwethers.csv, notables.csv and candidates.csv. Pure: files come
+// from a caller-supplied source.
 #include "core/reference.hpp"
 
 #include <functional>

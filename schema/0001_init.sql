@@ -54,6 +54,21 @@ CREATE TABLE watchlist (
     note         TEXT NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TABLE bellwethers (
+    constituency TEXT PRIMARY KEY REFERENCES constituencies (ons_code),
+    position     INTEGER NOT NULL,
+    note         TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- People whose defeat is news beyond a sitting MP's.
+CREATE TABLE notables (
+    constituency TEXT    NOT NULL REFERENCES constituencies (ons_code),
+    name         TEXT    NOT NULL,
+    note         TEXT    NOT NULL,
+    critical     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (constituency, name)
+) WITHOUT ROWID;
+
 CREATE TABLE nominations (
     constituency TEXT    NOT NULL REFERENCES constituencies (ons_code),
     name         TEXT    NOT NULL,
@@ -86,6 +101,7 @@ CREATE TABLE declarations (
     previous_winner TEXT,
     result_text     TEXT    NOT NULL,
     result_json     TEXT    NOT NULL,  -- the result as computed when it was stored
+    analysis_json   TEXT,              -- its comparison with the exit poll, projections, records
     UNIQUE (constituency, revision)
 );
 CREATE INDEX declarations_by_time ON declarations (declared_at_ms);
@@ -99,3 +115,59 @@ CREATE TABLE declaration_candidates (
     elected  INTEGER NOT NULL,
     PRIMARY KEY (seq, position)
 ) WITHOUT ROWID;
+
+-- Forecasts: the exit poll, projections and scenarios. A model is replaced as a whole when it
+-- is loaded again; every load is kept in model_loads.
+CREATE TABLE models (
+    name      TEXT PRIMARY KEY,
+    title     TEXT    NOT NULL,
+    kind      TEXT    NOT NULL CHECK (kind IN ('shares', 'probabilities', 'pick')),
+    headline  INTEGER NOT NULL DEFAULT 0,
+    published TEXT    NOT NULL DEFAULT '',
+    source    TEXT    NOT NULL DEFAULT '',
+    position  INTEGER NOT NULL,
+    loaded_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Per seat and party: a share (%), a probability (0..1), or 1 for a pick.
+CREATE TABLE model_values (
+    model        TEXT NOT NULL REFERENCES models (name),
+    constituency TEXT NOT NULL,
+    party        TEXT NOT NULL,
+    value        REAL NOT NULL,
+    PRIMARY KEY (model, constituency, party)
+) WITHOUT ROWID;
+
+-- A model's own national seat figures (the exit poll's headline numbers).
+CREATE TABLE model_national (
+    model TEXT    NOT NULL REFERENCES models (name),
+    party TEXT    NOT NULL,
+    seats INTEGER NOT NULL,
+    PRIMARY KEY (model, party)
+) WITHOUT ROWID;
+
+CREATE TABLE model_loads (
+    id        INTEGER PRIMARY KEY,
+    model     TEXT    NOT NULL,
+    loaded_at INTEGER NOT NULL,
+    source    TEXT    NOT NULL,
+    payload   BLOB
+);
+
+-- Every alert, numbered without gaps in the same transaction as what caused it.
+CREATE TABLE alerts (
+    seq             INTEGER PRIMARY KEY,
+    type            TEXT    NOT NULL,
+    severity        TEXT    NOT NULL CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical')),
+    constituency    TEXT,
+    parties         TEXT    NOT NULL,  -- JSON array of party codes
+    text            TEXT    NOT NULL,
+    at              TEXT    NOT NULL,  -- RFC 3339, the time on the night
+    at_ms           INTEGER NOT NULL,
+    data            TEXT    NOT NULL,  -- JSON object
+    declaration_seq INTEGER REFERENCES declarations (seq),
+    retracts        INTEGER REFERENCES alerts (seq)
+);
+CREATE INDEX alerts_by_type ON alerts (type, seq);
+CREATE INDEX alerts_by_constituency ON alerts (constituency, seq);
+CREATE INDEX alerts_by_time ON alerts (at_ms);

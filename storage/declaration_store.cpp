@@ -8,8 +8,8 @@ namespace {
 constexpr char const* insert_declaration_sql = R"sql(
 INSERT INTO declarations (seq, constituency, revision, kind, declared_at, declared_at_ms, received_at_ms,
     source, content_type, payload, canonical, electorate, invalid_votes, valid_votes, winner, runner_up,
-    majority, gain, previous_winner, result_text, result_json)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21))sql";
+    majority, gain, previous_winner, result_text, result_json, analysis_json)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22))sql";
 
 constexpr char const* insert_candidate_sql =
     "INSERT INTO declaration_candidates (seq, position, name, party, votes, elected) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -42,6 +42,7 @@ void declaration_writer::append(revision_row const& row, core::reference_data co
     s.bind(17, r.majority).bind(18, r.gain ? 1 : 0);
     r.previous_winner ? s.bind(19, code(*r.previous_winner)) : s.bind_null(19);
     s.bind(20, r.text).bind(21, row.result_json);
+    row.analysis_json.empty() ? s.bind_null(22) : s.bind(22, row.analysis_json);
     s.run();
     for (std::size_t i = 0; i < d.candidates.size(); ++i) {
         auto const& c = d.candidates[i];

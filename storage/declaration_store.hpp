@@ -17,6 +17,7 @@ struct revision_row {
     std::string_view canonical;
     core::seat_result const* result = nullptr;
     std::string_view result_json;
+    std::string_view analysis_json; // empty: none
     std::string_view payload;
     std::string_view content_type;
     std::string_view source;

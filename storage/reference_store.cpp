@@ -65,7 +65,8 @@ reference_outcome save_reference(connection& db, core::reference_data const& ref
             if (!ref.parties.find_code(q.text_view(0)))
                 feed_parties.push_back({{q.text(0), q.text(1), q.text(2), true}, q.optional_int64(3).value_or(now_ms())});
     }
-    db.exec("DELETE FROM nominations; DELETE FROM watchlist; DELETE FROM baseline_votes; DELETE FROM party_aliases;"
+    db.exec("DELETE FROM nominations; DELETE FROM watchlist; DELETE FROM bellwethers; DELETE FROM notables;"
+            "DELETE FROM baseline_votes; DELETE FROM party_aliases;"
             "DELETE FROM parties;"
             "DELETE FROM election;");
     statement party_ins(db, "INSERT INTO parties (code, position, name, colour, from_feed, registered_at) "
@@ -110,6 +111,14 @@ reference_outcome save_reference(connection& db, core::reference_data const& ref
     int wpos = 0;
     for (auto const& w : ref.watchlist())
         watch_ins.bind(1, ref.seat(w.seat).ons_code).bind(2, wpos++).bind(3, w.note).run();
+
+    statement bell_ins(db, "INSERT INTO bellwethers (constituency, position, note) VALUES (?1, ?2, ?3)");
+    int bpos = 0;
+    for (auto const& b : ref.bellwethers())
+        bell_ins.bind(1, ref.seat(b.seat).ons_code).bind(2, bpos++).bind(3, b.note).run();
+    statement notable_ins(db, "INSERT INTO notables (constituency, name, note, critical) VALUES (?1, ?2, ?3, ?4)");
+    for (auto const& n : ref.notables())
+        notable_ins.bind(1, ref.seat(n.seat).ons_code).bind(2, n.name).bind(3, n.note).bind(4, n.critical ? 1 : 0).run();
 
     statement nom_ins(db, "INSERT INTO nominations (constituency, name, party, sitting_mp) VALUES (?1, ?2, ?3, ?4)");
     for (auto const& n : ref.nominations())
@@ -173,6 +182,16 @@ std::shared_ptr<core::reference_data> load_reference(connection& db)
         statement q(db, "SELECT constituency, note FROM watchlist ORDER BY position");
         while (q.step())
             ref->add_watch({*ref->find_ons(q.text_view(0)), q.text(1)});
+    }
+    {
+        statement q(db, "SELECT constituency, note FROM bellwethers ORDER BY position");
+        while (q.step())
+            ref->add_bellwether({*ref->find_ons(q.text_view(0)), q.text(1)});
+    }
+    {
+        statement q(db, "SELECT constituency, name, note, critical FROM notables ORDER BY constituency, name");
+        while (q.step())
+            ref->add_notable({*ref->find_ons(q.text_view(0)), q.text(1), q.text(2), q.int64(3) != 0});
     }
     {
         statement q(db, "SELECT constituency, name, party, sitting_mp FROM nominations ORDER BY rowid");

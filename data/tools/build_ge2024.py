@@ -233,6 +233,49 @@ STALE_SCOTTISH_CODES = {
 
 NI_2019_NAME = {"Belfast South and Mid Down": "Belfast South"}
 
+# Seats that have long gone with the national winner (configurable: the reference file).
+BELLWETHERS = [
+    ("E14001342", "with the national winner at every election since February 1974"),
+    ("E14001066", "with the national winner at every election since 1983 (on its old boundaries)"),
+    ("E14001406", "with the national winner at every election since February 1974"),
+]
+
+# People whose defeat is bigger news than a sitting MP's: posts as at dissolution (May 2024).
+# Matched to their 2024 seat through the Commons Library's candidate list.
+NOTABLES = [
+    ("Rishi Sunak", "Prime Minister", 1),
+    ("Keir Starmer", "Leader of the Opposition", 1),
+    ("Jeremy Hunt", "Chancellor of the Exchequer", 1),
+    ("Liz Truss", "former Prime Minister", 1),
+    ("Ed Davey", "Liberal Democrat leader", 0),
+    ("Nigel Farage", "Reform UK leader", 0),
+    ("Carla Denyer", "Green Party co-leader", 0),
+    ("Stephen Flynn", "SNP Westminster leader", 0),
+    ("George Galloway", "Workers Party leader", 0),
+    ("Jeremy Corbyn", "former Labour leader", 0),
+    ("James Cleverly", "Home Secretary", 0),
+    ("Grant Shapps", "Defence Secretary", 0),
+    ("Penny Mordaunt", "Leader of the House of Commons", 0),
+    ("Kemi Badenoch", "Business and Trade Secretary", 0),
+    ("Gillian Keegan", "Education Secretary", 0),
+    ("Alex Chalk", "Justice Secretary", 0),
+    ("Mark Harper", "Transport Secretary", 0),
+    ("Lucy Frazer", "Culture Secretary", 0),
+    ("Michelle Donelan", "Science Secretary", 0),
+    ("Mel Stride", "Work and Pensions Secretary", 0),
+    ("Victoria Atkins", "Health Secretary", 0),
+    ("Steve Barclay", "Environment Secretary", 0),
+    ("Claire Coutinho", "Energy Secretary", 0),
+    ("Simon Hart", "Chief Whip", 0),
+    ("Richard Holden", "Conservative Party chairman", 0),
+    ("Johnny Mercer", "Veterans Minister", 0),
+    ("Jacob Rees-Mogg", "former Business Secretary", 0),
+    ("Thérèse Coffey", "former Deputy Prime Minister", 0),
+    ("Suella Braverman", "former Home Secretary", 0),
+    ("Jonathan Ashworth", "Shadow Paymaster General", 0),
+    ("Thangam Debbonaire", "Shadow Culture Secretary", 0),
+]
+
 PROJECTION_MODELS = [
     "yougov",
     "electoralcalculus",
@@ -631,12 +674,45 @@ def main(argv):
     for x in rows:
         check(x[3] in codes and x[4] in codes, "first/second party not in parties.csv: %s" % x)
 
-    # ------------------------------------------------------------ copies
-    copy_stripped(os.path.join(src, "derived", "exit_poll_2024_national.csv"), "exit_poll/national.csv", True)
-    copy_stripped(os.path.join(raw, "apogee", "exitpoll_seat_probabilities.csv"),
-                  "exit_poll/seat_probabilities.csv", True)
-    counts["exit_poll/national.csv"] = None
-    counts["exit_poll/seat_probabilities.csv"] = None
+    # ------------------------------------------------------------ models/
+    # Exit poll and projections in electd's model layout (data/README.md): one file per
+    # model, `ons_code,<party codes>` (shares in %, probabilities 0-1) or `ons_code,party`
+    # (a single pick), listed in models.csv.  Stale Scottish codes are mapped to 2024's.
+    apogee_party = {"con": "Con", "grn": "Green", "lab": "Lab", "lib": "LD", "oth": OTH,
+                    "pc": "PC", "ref": "RUK", "snp": "SNP"}
+
+    def model_rows(path, scale):
+        rows_out = []
+        for r in read_csv(path):
+            code = STALE_SCOTTISH_CODES.get(r["code"], r["code"])
+            check(code in const, "model file %s: unknown seat %s" % (path, r["code"]))
+            vals = []
+            for col, party in sorted(apogee_party.items(), key=lambda kv: kv[1]):
+                v = to_float(r[col]) * scale
+                vals.append(("%.4f" % v).rstrip("0").rstrip(".") if v else "0")
+            rows_out.append([code] + vals)
+        return sorted(rows_out)
+
+    model_header = ["ons_code"] + sorted(apogee_party.values())
+    manifest = []
+    ep_rows = model_rows(os.path.join(raw, "apogee", "exitpoll_seat_probabilities.csv"), 0.01)
+    counts["reference/models/exit_poll.csv"] = write_csv("reference/models/exit_poll.csv", model_header, ep_rows)
+    manifest.append(["exit_poll", "Exit poll (Ipsos for BBC, ITV News and Sky News)", "probabilities",
+                     "exit_poll.csv", "1", "2024-07-04",
+                     "BBC seat-by-seat exit-poll probabilities, a snapshot from the morning of 5 July (inglesp/apogee)"])
+    national = []
+    for r in read_csv(os.path.join(src, "derived", "exit_poll_2024_national.csv")):
+        party = r["party_abbreviation_hoc"]
+        national.append([OTH if party.lower() in ("", "others", "oth") else party, r["exit_poll_seats"]])
+    check(sum(int(n[1]) for n in national) == 650, "exit poll national figures must sum to 650")
+    counts["reference/models/exit_poll_national.csv"] = write_csv("reference/models/exit_poll_national.csv", ["party", "seats"], national)
+
+    proj_titles = {
+        "yougov": ("YouGov MRP", "1"), "electoralcalculus": ("Electoral Calculus", "1"),
+        "survation": ("Survation MRP", "1"), "ft": ("Financial Times", "0"),
+        "britainpredicts": ("Britain Predicts (New Statesman)", "0"), "economist": ("The Economist", "0"),
+        "manifold": ("Manifold prediction market", "0"), "samfr": ("Sam Freedman's seat calls", "0"),
+    }
     proj_dates = []
     for model in PROJECTION_MODELS:
         found = []
@@ -646,10 +722,54 @@ def main(argv):
                 found.append((m.group(1), p))
         check(len(found) == 1, "expected one projection file for %s, got %s" % (model, found))
         date, fname = found[0]
-        copy_stripped(os.path.join(raw, "apogee", "projections", fname), "projections/%s.csv" % model, True)
-        counts["projections/%s.csv" % model] = None
+        path = os.path.join(raw, "apogee", "projections", fname)
+        title, headline = proj_titles[model]
+        if model == "samfr":
+            kind = "pick"
+            picks = sorted([STALE_SCOTTISH_CODES.get(r["code"], r["code"]), apogee_party[r["party"]]]
+                           for r in read_csv(path))
+            counts["reference/models/%s.csv" % model] = write_csv("reference/models/%s.csv" % model, ["ons_code", "party"], picks)
+        else:
+            kind = "probabilities" if model == "manifold" else "shares"
+            counts["reference/models/%s.csv" % model] = write_csv("reference/models/%s.csv" % model, model_header,
+                                                        model_rows(path, 1.0))
+        manifest.append([model, title, kind, "%s.csv" % model, headline, date,
+                         "inglesp/apogee data/processed/%s/%s/data.csv" % (model, date)])
         proj_dates.append("%s=%s" % (model, date))
+    counts["reference/models/models.csv"] = write_csv("reference/models/models.csv",
+                                            ["name", "title", "kind", "file", "headline", "published", "source"],
+                                            manifest)
     print("projection dates: %s" % ", ".join(proj_dates))
+
+    # ------------------------------------------------------------ notables.csv
+    by_name = {}
+    for r in hoc_cand:
+        full = (r["Candidate first name"].strip() + " " + r["Candidate surname"].strip())
+        by_name.setdefault(full.lower(), []).append(r["ONS ID"].strip())
+    notables = []
+    for name, note, critical in NOTABLES:
+        seats = by_name.get(name.lower(), [])
+        check(len(seats) == 1, "notable %s: expected one 2024 candidacy, found %s" % (name, seats))
+        notables.append([seats[0], name, note, str(critical)])
+    counts["reference/notables.csv"] = write_csv("reference/notables.csv", ["ons_code", "name", "note", "critical"],
+                                                 notables)
+
+    # ------------------------------------------------------------ scenarios.csv
+    # Uniform-swing scenarios electd computes from the notional baseline: national share
+    # changes in points, one row per party.  ITV's explainer asked what happens to the
+    # Conservatives if Reform repeats Ukip's 2015 share (12.6%).
+    ruk_change = round(12.6 - 100.0 * nat["RUK"] / grand, 2)
+    scenarios = [
+        ["reform-at-ukip-2015", "Reform UK at Ukip's 2015 share (12.6%), all from the Conservatives", "RUK", ruk_change],
+        ["reform-at-ukip-2015", "Reform UK at Ukip's 2015 share (12.6%), all from the Conservatives", "Con", -ruk_change],
+    ]
+    counts["reference/models/scenarios.csv"] = write_csv("reference/models/scenarios.csv",
+                                                         ["name", "title", "party", "change"], scenarios)
+
+    # ------------------------------------------------------------ bellwethers.csv
+    bell = [[c, const[c]["Constituency name"].strip(), note] for c, note in BELLWETHERS]
+    counts["reference/bellwethers.csv"] = write_csv("reference/bellwethers.csv", ["ons_code", "name", "note"], bell)
+
     hexdata = copy_stripped(os.path.join(raw, "maps", "ge2024-constituencies.hexjson"), "hexmap.hexjson", False)
     import json
     hexes = json.loads(hexdata.decode("utf-8"))["hexes"]

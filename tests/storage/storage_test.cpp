@@ -122,7 +122,7 @@ TEST_CASE("Declaration revisions are appended and read back in seq order", "[sto
     storage::declaration_writer writer(db);
     {
         storage::transaction tx(db);
-        storage::revision_row row{1, &d, *in.declared_at, canonical, &result, json, "{raw}", "application/json", "http",
+        storage::revision_row row{1, &d, *in.declared_at, canonical, &result, json, "", "{raw}", "application/json", "http",
                                   1720138320000};
         writer.append(row, *ref);
         tx.commit();
@@ -144,6 +144,6 @@ TEST_CASE("Declaration revisions are appended and read back in seq order", "[sto
 
     // The same (constituency, revision) cannot be stored twice, whatever the caller does.
     storage::transaction tx(db);
-    storage::revision_row again{2, &d, *in.declared_at, canonical, &result, json, "{raw}", "application/json", "http", 0};
+    storage::revision_row again{2, &d, *in.declared_at, canonical, &result, json, "", "{raw}", "application/json", "http", 0};
     CHECK_THROWS_AS(writer.append(again, *ref), storage::sqlite_error);
 }

@@ -1,0 +1,237 @@
+#include "daemon/analysis_api.hpp"
+
+#include "core/json_views.hpp"
+#include "daemon/query.hpp"
+#include "feeds/model_files.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/crypto.h>
+
+namespace electd::daemon {
+namespace http = boost::beast::http;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr char const* known_types[] = {
+    core::alert_type::gain,      core::alert_type::hold,           core::alert_type::exit_poll_upset,
+    core::alert_type::projection_miss, core::alert_type::watchlist, core::alert_type::bellwether,
+    core::alert_type::target,    core::alert_type::notable_defeat, core::alert_type::first_seat,
+    core::alert_type::majority,  core::alert_type::recount,        core::alert_type::correction,
+    core::alert_type::retraction, core::alert_type::record,        core::alert_type::milestone,
+    core::alert_type::exit_poll, core::alert_type::rush};
+
+// The filters shared by the alerts API and (later) the stream.
+alert_filter read_filter(query_params const& q)
+{
+    alert_filter f;
+    f.types = q.list("type");
+    for (auto const& t : f.types)
+        if (std::find_if(std::begin(known_types), std::end(known_types), [&](char const* k) { return t == k; })
+            == std::end(known_types))
+            throw bad_parameter("unknown alert type '" + t + "'");
+    if (auto s = q.get("min_severity")) {
+        auto level = core::severity_from(*s);
+        if (!level)
+            throw bad_parameter("'min_severity' must be info, low, medium, high or critical, not '" + *s + "'");
+        f.min_level = *level;
+    }
+    f.regions = q.list("region");
+    f.parties = q.list("party");
+    f.constituencies = q.list("constituency");
+    f.watchlist_only = q.flag("watchlist");
+    return f;
+}
+
+bool admin_allowed(http_request const& req, server_config const& cfg)
+{
+    if (cfg.admin_token.empty())
+        return false;
+    auto auth = req[http::field::authorization];
+    constexpr std::string_view bearer = "Bearer ";
+    if (!auth.starts_with(bearer))
+        return false;
+    auto given = auth.substr(bearer.size());
+    return given.size() == cfg.admin_token.size()
+           && CRYPTO_memcmp(given.data(), cfg.admin_token.data(), given.size()) == 0; // constant time
+}
+
+reply admin_refusal(server_config const& cfg)
+{
+    if (cfg.admin_token.empty())
+        return error_reply(http::status::forbidden, "admin_disabled",
+                           "admin endpoints are off: start electd with --admin-token (or ELECTD_ADMIN_TOKEN)");
+    auto rep = error_reply(http::status::unauthorized, "unauthorized",
+                           "send the admin token as 'Authorization: Bearer <token>'");
+    rep.headers.emplace_back(http::field::www_authenticate, "Bearer realm=\"electd admin\"");
+    return rep;
+}
+
+reply invalid_model(feeds::model_parse_result const& parsed)
+{
+    if (parsed.malformed)
+        return error_reply(http::status::bad_request, "malformed_json", *parsed.malformed);
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object().field("error", "validation_failed");
+    w.field("message", std::to_string(parsed.problems.size()) + " problems with this model; nothing was stored");
+    w.key("problems").begin_array();
+    for (auto const& p : parsed.problems)
+        w.begin_object().field("field", p.field).field("message", p.message).end_object();
+    w.end_array().end_object();
+    return json_reply(http::status::unprocessable_entity, std::move(out));
+}
+
+awaitable<reply> store_model(tracker& t, feeds::model_parse_result parsed, http_request& req)
+{
+    if (!parsed.value)
+        co_return invalid_model(parsed);
+    model_request mr;
+    mr.model = std::move(parsed.value);
+    mr.payload = std::move(req.body());
+    mr.source = "admin upload";
+    mr.received_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto outcome = co_await t.async_put_model(std::move(mr), boost::asio::use_awaitable);
+    if (!outcome.stored) {
+        auto rep = error_reply(http::status::service_unavailable, "unavailable", outcome.message);
+        rep.headers.emplace_back(http::field::retry_after, "1");
+        co_return rep;
+    }
+    std::string out;
+    core::json_writer w(out);
+    w.begin_object().field("status", outcome.replaced ? "replaced" : "created");
+    w.key("model").raw(*outcome.summary_json);
+    w.key("alerts").begin_array();
+    for (auto const& a : outcome.alerts)
+        w.raw(*a);
+    w.end_array().end_object();
+    co_return json_reply(outcome.replaced ? http::status::ok : http::status::created, std::move(out));
+}
+
+bool valid_model_name(std::string const& name)
+{
+    return !name.empty() && name.size() <= 64
+           && std::all_of(name.begin(), name.end(), [](char c) {
+                  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+              });
+}
+
+} // namespace
+
+void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
+{
+    r.add(http::verb::get, "/v1/alerts", [&t](route_match& m) -> awaitable<reply> {
+        query_params q(m.query);
+        auto since = q.integer("since", 0, 0, std::numeric_limits<std::int64_t>::max());
+        auto limit = static_cast<std::size_t>(q.integer("limit", 100, 1, 1000));
+        auto filter = read_filter(q);
+        auto last = t.alerts().last_seq();
+        auto found = t.alerts().after(since, filter, limit);
+        std::string out;
+        out.reserve(found.size() * 400 + 100);
+        core::json_writer w(out);
+        w.begin_object().key("alerts").begin_array();
+        for (auto const& a : found)
+            w.raw(*a->json);
+        w.end_array();
+        // Paging: ask again with since=next_since; `more` says whether anything newer matched.
+        auto next = found.empty() ? std::max(since, std::int64_t{0}) : found.back()->seq;
+        bool more = found.size() == limit && !t.alerts().after(next, filter, 1).empty();
+        w.field("last_seq", last).field("next_since", found.size() == limit ? next : std::max(next, last));
+        w.field("more", more).end_object();
+        co_return json_reply(http::status::ok, std::move(out));
+    });
+
+    r.add(http::verb::get, "/v1/exit-poll", [&t](route_match&) -> awaitable<reply> {
+        if (auto json = t.current()->model_json("exit_poll"))
+            co_return shared_json_reply(json);
+        co_return error_reply(http::status::not_found, "not_found",
+                              "no exit poll is loaded yet (PUT /v1/admin/models/exit_poll)");
+    });
+
+    r.add(http::verb::get, "/v1/projections", [&t](route_match&) -> awaitable<reply> {
+        auto snap = t.current();
+        std::string out;
+        core::json_writer w(out);
+        w.begin_object().field("declared", snap->totals().declared).key("models").begin_array();
+        for (auto const& [name, json] : snap->models())
+            w.raw(*json);
+        w.end_array().end_object();
+        co_return json_reply(http::status::ok, std::move(out));
+    });
+
+    r.add(http::verb::get, "/v1/projections/{name}", [&t](route_match& m) -> awaitable<reply> {
+        if (auto json = t.current()->model_json(m.params[0]))
+            co_return shared_json_reply(json);
+        co_return error_reply(http::status::not_found, "not_found", "no model named '" + m.params[0] + "'");
+    });
+
+    // A uniform national swing computed on request: ?RUK=10.6&Con=-10.6 (points).
+    r.add(http::verb::get, "/v1/scenarios/uniform-swing", [&t](route_match& m) -> awaitable<reply> {
+        auto snap = t.current();
+        auto const& ref = *snap->reference();
+        query_params q(m.query);
+        std::vector<std::pair<core::party_id, double>> changes;
+        for (auto const& [key, value] : q.all()) {
+            auto p = ref.parties.find(key);
+            if (!p)
+                throw bad_parameter("unknown party '" + key + "' (give national changes in points, e.g. ?RUK=10.6&Con=-10.6)");
+            try {
+                std::size_t used = 0;
+                auto v = std::stod(value, &used);
+                if (used != value.size() || v < -100 || v > 100)
+                    throw std::invalid_argument(value);
+                changes.emplace_back(*p, v);
+            } catch (std::exception const&) {
+                throw bad_parameter("'" + key + "' must be a change in points between -100 and 100, not '" + value + "'");
+            }
+        }
+        auto model = core::uniform_swing(ref, "uniform-swing", "Uniform national swing", changes);
+        std::vector<bool> all(ref.seat_count(), true);
+        auto seats = core::expected_seats(model, ref.parties.size(), all);
+        auto before = core::national_baseline_shares(ref);
+        std::vector<core::party_id> order;
+        for (core::party_id p = 0; p < seats.size(); ++p)
+            if (seats[p] > 0 || before[p] > 0)
+                order.push_back(p);
+        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return seats[a] > seats[b]; });
+        std::string out;
+        core::json_writer w(out);
+        w.begin_object().key("changes").begin_object();
+        for (auto const& [p, v] : changes)
+            w.field(ref.parties[p].code, v, 2);
+        w.end_object().field("baseline", ref.info.baseline_name).key("parties").begin_array();
+        for (auto p : order) {
+            auto share_change = std::find_if(changes.begin(), changes.end(), [&](auto const& c) { return c.first == p; });
+            w.begin_object().field("party", ref.parties[p].code).field("seats", static_cast<std::int64_t>(seats[p]));
+            w.field("baseline_share", before[p], 2);
+            w.field("share", before[p] + (share_change == changes.end() ? 0.0 : share_change->second), 2).end_object();
+        }
+        w.end_array().end_object();
+        co_return json_reply(http::status::ok, std::move(out));
+    });
+
+    r.add(http::verb::put, "/v1/admin/models/{name}", [&t, &cfg](route_match& m) -> awaitable<reply> {
+        if (!admin_allowed(m.request, cfg))
+            co_return admin_refusal(cfg);
+        auto const& name = m.params[0];
+        if (!valid_model_name(name))
+            co_return error_reply(http::status::bad_request, "bad_name",
+                                  "a model name is 1-64 characters of a-z, 0-9, '-' and '_'");
+        co_return co_await store_model(t, feeds::parse_model_json(name, m.request.body(), *t.current()->reference()),
+                                       m.request);
+    });
+
+    r.add(http::verb::put, "/v1/admin/scenarios/{name}", [&t, &cfg](route_match& m) -> awaitable<reply> {
+        if (!admin_allowed(m.request, cfg))
+            co_return admin_refusal(cfg);
+        auto const& name = m.params[0];
+        if (!valid_model_name(name))
+            co_return error_reply(http::status::bad_request, "bad_name",
+                                  "a scenario name is 1-64 characters of a-z, 0-9, '-' and '_'");
+        co_return co_await store_model(
+            t, feeds::parse_scenario_json("scenario:" + name, m.request.body(), *t.current()->reference()), m.request);
+    });
+}
+
+} // namespace electd::daemon

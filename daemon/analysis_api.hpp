@@ -1,0 +1,12 @@
+#pragma once
+// Alerts, the exit poll, projections and scenarios; and the admin uploads that replace a
+// model on the night.
+#include "daemon/router.hpp"
+#include "daemon/server_config.hpp"
+#include "daemon/tracker.hpp"
+
+namespace electd::daemon {
+
+void add_analysis_routes(router& r, tracker& t, server_config const& cfg);
+
+} // namespace electd::daemon
