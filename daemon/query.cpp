@@ -1,18 +1,23 @@
 #include "daemon/query.hpp"
 
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include <charconv>
 
 namespace electd::daemon {
 
-query_params::query_params(std::string_view query)
+query_params::query_params(std::string_view query_text)
 {
+    // Boost.URL 1.81 read past the end of a view that is not NUL-terminated; parse a copy.
+    std::string const query(query_text);
     auto parsed = boost::urls::parse_query(query);
     if (!parsed)
         throw bad_parameter("the query string is malformed: " + parsed.error().message());
-    for (auto const& p : *parsed)
-        params_.emplace(std::string(p.key), std::string(p.value));
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true; // what HTML forms send
+    for (auto const& p : boost::urls::params_view(query, opts)) // decoded copies
+        params_.emplace(p.key, p.value);
 }
 
 std::optional<std::string> query_params::get(std::string const& name) const
