@@ -162,6 +162,19 @@ int run_replay(replay_options const& opt)
                           text.c_str(), tty && gain ? "\033[0m" : "", thousands(majority).c_str(),
                           answer.status == 200 ? "  (already stored)" : "");
             line = buf;
+            // The alerts the declaration raised, beyond its own gain or hold line.
+            if (auto const* alerts = v.if_contains("alerts"); alerts && alerts->is_array()) {
+                for (auto const& a : alerts->as_array()) {
+                    auto type = a.at("type").as_string();
+                    if (type == "gain" || type == "hold")
+                        continue;
+                    auto level = std::string(a.at("severity").as_string());
+                    char const* colour = level == "critical" ? "\033[1;31m" : level == "high" ? "\033[31m"
+                                         : level == "medium"  ? "\033[33m" : "\033[2m";
+                    line += "\n          " + std::string(tty ? colour : "") + "! " + std::string(type) + ": "
+                            + std::string(a.at("text").as_string()) + (tty ? "\033[0m" : "");
+                }
+            }
         } else {
             ++refused;
             line = "[" + std::to_string(i + 1) + "/" + std::to_string(night.size()) + "] " + names[d.ons_code] + ": HTTP "

@@ -528,7 +528,15 @@ void analyst::note_alert(alert const& a)
 
 std::vector<projected_party> analyst::projection(election_state const& state, model const& m) const
 {
-    auto const& ref = *ref_;
+    std::vector<seat_result const*> current(state.seat_count());
+    for (seat_index i = 0; i < state.seat_count(); ++i)
+        current[i] = state.seat(i).current.get();
+    return project(*ref_, current, m);
+}
+
+std::vector<projected_party> project(reference_data const& ref, std::vector<seat_result const*> const& current,
+                                     model const& m)
+{
     std::vector<projected_party> rows(ref.parties.size());
     for (party_id p = 0; p < rows.size(); ++p)
         rows[p].party = p;
@@ -539,8 +547,8 @@ std::vector<projected_party> analyst::projection(election_state const& state, mo
             total += v.value;
         return total > 0 ? f.value_of(p) / total : 0.0;
     };
-    for (seat_index i = 0; i < state.seat_count(); ++i) {
-        auto const& r = state.seat(i).current;
+    for (seat_index i = 0; i < current.size(); ++i) {
+        auto const* r = current[i];
         if (!r)
             continue;
         rows[r->winner].declared += 1;
@@ -550,8 +558,8 @@ std::vector<projected_party> analyst::projection(election_state const& state, mo
                 expected[p] += normalised(*m.seats[i], p);
         }
     }
-    for (seat_index i = 0; i < state.seat_count(); ++i) {
-        if (state.seat(i).current)
+    for (seat_index i = 0; i < current.size(); ++i) {
+        if (current[i])
             continue;
         if (i >= m.seats.size() || !m.seats[i]) {
             // Seats the model does not cover count for their baseline winner.

@@ -65,6 +65,11 @@ struct projected_party {
     std::optional<int> national; // the model's own headline figure, if it has one
 };
 
+/// Projected final seats by a model (see analyst::projection); `current[i]` is seat i's
+/// result, or null while it awaits.
+std::vector<projected_party> project(reference_data const& ref, std::vector<seat_result const*> const& current,
+                                     model const& m);
+
 class analyst {
 public:
     explicit analyst(std::shared_ptr<reference_data const> ref, analyst_config cfg = {});

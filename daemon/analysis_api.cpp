@@ -154,7 +154,7 @@ void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
         std::string out;
         core::json_writer w(out);
         w.begin_object().field("declared", snap->totals().declared).key("models").begin_array();
-        for (auto const& [name, json] : snap->models())
+        for (auto const& [name, json] : snap->model_summaries())
             w.raw(*json);
         w.end_array().end_object();
         co_return json_reply(http::status::ok, std::move(out));

@@ -3,6 +3,7 @@
 #include "daemon/analysis_api.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/ingest_api.hpp"
+#include "daemon/metrics_api.hpp"
 #include "daemon/read_api.hpp"
 #include "daemon/reference_loader.hpp"
 #include "daemon/tracker.hpp"
@@ -71,6 +72,7 @@ int run_server(server_config const& cfg)
     add_analysis_routes(routes, track, cfg);
 
     http_server server(ioc, cfg, routes);
+    add_metrics_route(routes, track, server);
     auto ep = server.start();
     log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 

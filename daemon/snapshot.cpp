@@ -6,7 +6,7 @@ namespace electd::daemon {
 
 snapshot::snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
                    core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
-                   std::vector<std::pair<std::string, shared_text>> models)
+                   std::vector<model_entry> models)
     : ref_(std::move(ref)), seats_(std::move(seats)), totals_(std::move(totals)), last_seq_(last_seq),
       last_alert_seq_(last_alert_seq), models_(std::move(models))
 {
@@ -37,9 +37,25 @@ shared_text snapshot::constituencies_json() const
     return list_json_;
 }
 
+std::vector<std::pair<std::string, shared_text>> const& snapshot::model_summaries() const
+{
+    std::call_once(models_once_, [this] {
+        std::vector<core::seat_result const*> current(seats_.size());
+        for (std::size_t i = 0; i < seats_.size(); ++i)
+            current[i] = seats_[i]->result.get();
+        for (auto const& e : models_) {
+            std::string out;
+            core::json_writer w(out);
+            core::write_model_summary(w, *e.model, e.score, core::project(*ref_, current, *e.model), *ref_);
+            model_json_.emplace_back(e.model->name, std::make_shared<std::string const>(std::move(out)));
+        }
+    });
+    return model_json_;
+}
+
 shared_text snapshot::model_json(std::string_view name) const
 {
-    for (auto const& [n, json] : models_)
+    for (auto const& [n, json] : model_summaries())
         if (n == name)
             return json;
     return nullptr;

@@ -14,6 +14,12 @@ namespace electd::daemon {
 
 using shared_text = std::shared_ptr<std::string const>;
 
+/// A model as it stood at this snapshot: its forecasts and its scoreboard.
+struct model_entry {
+    std::shared_ptr<core::model const> model;
+    core::model_score score;
+};
+
 /// One seat as readers see it.
 struct seat_view {
     core::seat_index seat = 0;
@@ -28,7 +34,7 @@ class snapshot {
 public:
     snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
              core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
-             std::vector<std::pair<std::string, shared_text>> models);
+             std::vector<model_entry> models);
 
     std::shared_ptr<core::reference_data const> const& reference() const { return ref_; }
     std::int64_t last_seq() const { return last_seq_; }             // declarations
@@ -37,8 +43,10 @@ public:
     std::vector<std::shared_ptr<seat_view const>> const& seats() const { return seats_; }
 
     shared_text const& totals_json() const { return totals_json_; }
-    /// Each model's summary (scoreboard and projected seats), the exit poll first.
-    std::vector<std::pair<std::string, shared_text>> const& models() const { return models_; }
+    std::vector<model_entry> const& models() const { return models_; }
+    /// Each model's summary (scoreboard and projected seats), the exit poll first; worked out
+    /// on first use, since most snapshots are replaced before anyone asks.
+    std::vector<std::pair<std::string, shared_text>> const& model_summaries() const;
     shared_text model_json(std::string_view name) const;
     /// GET /v1/constituencies, built on first use (most snapshots are never asked for it).
     shared_text constituencies_json() const;
@@ -49,8 +57,10 @@ private:
     core::totals totals_;
     std::int64_t last_seq_;
     std::int64_t last_alert_seq_;
-    std::vector<std::pair<std::string, shared_text>> models_;
+    std::vector<model_entry> models_;
     shared_text totals_json_;
+    mutable std::once_flag models_once_;
+    mutable std::vector<std::pair<std::string, shared_text>> model_json_;
     mutable std::once_flag list_once_;
     mutable shared_text list_json_;
 };

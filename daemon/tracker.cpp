@@ -83,7 +83,6 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
     seat_views_.reserve(state_.seat_count());
     for (core::seat_index i = 0; i < state_.seat_count(); ++i)
         seat_views_.push_back(make_seat_view(state_, i, analyst_));
-    models_changed_ = true;
     publish();
 }
 
@@ -150,6 +149,8 @@ void tracker::run()
 
 void tracker::process(std::vector<pending>& batch)
 {
+    using steady = std::chrono::steady_clock;
+    auto started = steady::now();
     auto log = module_logger("tracker");
     state_.begin_batch();
     analyst_before_batch_ = analyst_;
@@ -160,7 +161,9 @@ void tracker::process(std::vector<pending>& batch)
         storage::transaction tx(db_);
         for (auto& p : batch)
             std::visit([&](auto& j) { decide(j); }, p);
+        auto committing = steady::now();
         tx.commit();
+        stats_.commit_ns += static_cast<std::uint64_t>((steady::now() - committing).count());
         state_.commit_batch();
         models_changed = std::any_of(batch.begin(), batch.end(), [](pending const& p) {
             return std::holds_alternative<model_job>(p) && std::get<model_job>(p).outcome.stored;
@@ -199,7 +202,6 @@ void tracker::process(std::vector<pending>& batch)
         stats_.alerts += batch_alerts_.size();
         alerts_.append(std::move(batch_alerts_));
         batch_alerts_.clear();
-        models_changed_ = true; // projections move with every result
         publish();
     }
     ++stats_.batches;
@@ -208,6 +210,7 @@ void tracker::process(std::vector<pending>& batch)
         stats_.largest_batch = batch.size();
     for (auto& p : batch)
         std::visit([](auto& j) { complete(j); }, p);
+    stats_.busy_ns += static_cast<std::uint64_t>((steady::now() - started).count());
 }
 
 void tracker::record_alerts(std::vector<shared_text>& answer)
@@ -279,7 +282,9 @@ void tracker::decide(ingest_job& j)
     auto seq = state_.last_seq() + 1;
     auto previous = state_.seat(d.seat).current;
     auto result = state_.apply(d, canonical, seq, req.received_at);
+    auto analysing = std::chrono::steady_clock::now();
     auto analysis = analyst_.on_result(state_, d.seat, previous.get(), d.declared_at, seq, raised_);
+    stats_.analysis_ns += static_cast<std::uint64_t>((std::chrono::steady_clock::now() - analysing).count());
     auto json = render([&](core::json_writer& w) { core::write_result(w, *result, ref); });
     std::string analysis_json;
     core::json_writer aw(analysis_json);
@@ -322,17 +327,9 @@ void tracker::decide(model_job& j)
 
 void tracker::publish()
 {
-    std::vector<std::pair<std::string, shared_text>> models;
-    if (models_changed_) {
-        for (auto const& m : analyst_.models())
-            models.emplace_back(m->name, render([&](core::json_writer& w) {
-                                    core::write_model_summary(w, *m, analyst_.score(m->name),
-                                                              analyst_.projection(state_, *m), *state_.reference());
-                                }));
-        models_changed_ = false;
-    } else if (auto previous = snapshot_.load()) {
-        models = previous->models();
-    }
+    std::vector<model_entry> models;
+    for (auto const& m : analyst_.models())
+        models.push_back({m, analyst_.score(m->name)});
     snapshot_.store(std::make_shared<snapshot const>(state_.reference(), seat_views_, state_.current_totals(),
                                                      state_.last_seq(), alerts_.last_seq(), std::move(models)));
 }

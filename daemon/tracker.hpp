@@ -73,6 +73,9 @@ struct tracker_stats {
     std::atomic<std::uint64_t> largest_batch{0};
     std::atomic<std::uint64_t> commit_failures{0};
     std::atomic<std::uint64_t> alerts{0};
+    std::atomic<std::uint64_t> busy_ns{0};     // processing batches, including commits
+    std::atomic<std::uint64_t> commit_ns{0};   // COMMIT alone (the fsync)
+    std::atomic<std::uint64_t> analysis_ns{0}; // comparing and raising alerts
 };
 
 class tracker {
@@ -154,7 +157,6 @@ private:
     std::vector<core::seat_index> touched_;
     std::vector<core::alert> raised_;                          // by the declaration being decided
     std::vector<std::shared_ptr<alert_entry const>> batch_alerts_; // published after the commit
-    bool models_changed_ = false;
     std::atomic<std::shared_ptr<snapshot const>> snapshot_;
     alert_log alerts_;
     tracker_stats stats_;

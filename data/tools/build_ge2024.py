@@ -8,10 +8,9 @@ The default source directory is ../shared/data relative to the repository root
 
 Writes (all under data/ge2024/ of the repository):
   reference/  election.csv constituencies.csv parties.csv party_aliases.csv
-              notional.csv candidates.csv watchlist.csv
+              notional.csv candidates.csv watchlist.csv bellwethers.csv notables.csv
+  reference/models/  models.csv, one file per model, exit_poll_national.csv, scenarios.csv
   night/      declarations.csv candidates.csv official_results.csv
-  exit_poll/  national.csv seat_probabilities.csv
-  projections/<model>.csv
   hexmap.hexjson
 
 Deterministic: the same inputs always give byte-identical outputs.

@@ -1,0 +1,43 @@
+#include "daemon/metrics_api.hpp"
+
+#include <fmt/format.h>
+
+namespace electd::daemon {
+namespace http = boost::beast::http;
+
+void add_metrics_route(router& r, tracker const& t, http_server const& server)
+{
+    r.add(http::verb::get, "/metrics", [&t, &server](route_match&) -> boost::asio::awaitable<reply> {
+        auto const& ts = t.stats();
+        auto const& hs = server.stats();
+        auto snap = t.current();
+        std::string out;
+        auto metric = [&](char const* name, char const* type, char const* help, auto value) {
+            fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+        };
+        auto seconds = [](std::uint64_t ns) { return static_cast<double>(ns) / 1e9; };
+        metric("electd_tracker_requests_total", "counter", "Requests the tracker processed (declarations and models)",
+               ts.declarations.load());
+        metric("electd_tracker_batches_total", "counter", "Transactions committed (group commit)", ts.batches.load());
+        metric("electd_tracker_batch_size_max", "gauge", "Largest batch so far", ts.largest_batch.load());
+        metric("electd_tracker_commit_failures_total", "counter", "Batches refused because storage failed",
+               ts.commit_failures.load());
+        metric("electd_tracker_busy_seconds_total", "counter", "Time spent processing batches", seconds(ts.busy_ns));
+        metric("electd_tracker_commit_seconds_total", "counter", "Time spent in COMMIT (fsync)", seconds(ts.commit_ns));
+        metric("electd_analysis_seconds_total", "counter", "Time spent comparing results and raising alerts",
+               seconds(ts.analysis_ns));
+        metric("electd_alerts_total", "counter", "Alerts raised", ts.alerts.load());
+        metric("electd_declarations_stored", "gauge", "Declaration revisions stored (the last seq)", snap->last_seq());
+        metric("electd_seats_declared", "gauge", "Seats with a result", snap->totals().declared);
+        metric("electd_http_connections_open", "gauge", "Open HTTP connections", hs.connections_open.load());
+        metric("electd_http_connections_total", "counter", "HTTP connections accepted", hs.connections_total.load());
+        metric("electd_http_connections_refused_total", "counter", "Connections refused over the limit",
+               hs.connections_refused.load());
+        metric("electd_http_requests_total", "counter", "HTTP requests read", hs.requests.load());
+        reply rep{http::status::ok, std::make_shared<std::string const>(std::move(out)),
+                  "text/plain; version=0.0.4; charset=utf-8"};
+        co_return rep;
+    });
+}
+
+} // namespace electd::daemon
