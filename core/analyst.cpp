@@ -233,13 +233,10 @@ declaration_analysis analyst::on_result(election_state const& state, seat_index 
     bool winner_changed = previous && previous->winner != r.winner;
     bool completes_rush = previous && previous->kind == declaration_kind::rush && !winner_changed;
     bool provisional = r.kind == declaration_kind::rush;
-    auto totals = state.current_totals();
-    auto seats_of = [&](party_id p) {
-        for (auto const& t : totals.parties)
-            if (t.party == p)
-                return t.seats;
-        return 0;
-    };
+    auto const& totals = state.accumulator();
+    auto seats_of = [&](party_id p) { return totals.seats_of(p); };
+    auto const majority_line = ref.majority_line();
+    auto const total_seats = static_cast<int>(ref.seat_count());
     auto majority_text = [&] {
         return provisional ? std::string(" (provisional: figures to follow)")
                            : ", majority " + thousands(r.majority);
@@ -409,34 +406,35 @@ declaration_analysis analyst::on_result(election_state const& state, seat_index 
                   party_name(r.winner) + " win their first seat of the night: " + c.name,
                   [&](json_writer& w) { w.field("party", winner_code); });
         }
-        if (seats_of(r.winner) >= totals.majority_line && !majority_done_.count(winner_code)) {
+        if (seats_of(r.winner) >= majority_line && !majority_done_.count(winner_code)) {
             majority_done_.insert(winner_code);
             raise(alert_type::majority, severity::critical, {r.winner},
-                  party_name(r.winner) + " pass " + std::to_string(totals.majority_line) + " seats with " + c.name
+                  party_name(r.winner) + " pass " + std::to_string(majority_line) + " seats with " + c.name
                       + ": an overall majority in the House of Commons",
                   [&](json_writer& w) {
                       w.field("party", winner_code).field("seats", seats_of(r.winner));
-                      w.field("majority_line", totals.majority_line);
+                      w.field("majority_line", majority_line);
                   });
         }
         if (first) {
-            auto declared = totals.declared;
-            bool milestone = declared == 1 || declared == totals.total_seats
+            auto declared = totals.declared();
+            bool milestone = declared == 1 || declared == total_seats
                              || (cfg_.milestone_every > 0 && declared % cfg_.milestone_every == 0);
             if (milestone && !milestones_done_.count(declared)) {
                 milestones_done_.insert(declared);
+                auto board_totals = state.current_totals();
                 std::string board;
-                for (std::size_t i = 0; i < totals.parties.size() && i < 4; ++i)
-                    board += (i ? ", " : "") + ref.parties[totals.parties[i].party].code + " "
-                             + std::to_string(totals.parties[i].seats);
+                for (std::size_t i = 0; i < board_totals.parties.size() && i < 4; ++i)
+                    board += (i ? ", " : "") + ref.parties[board_totals.parties[i].party].code + " "
+                             + std::to_string(board_totals.parties[i].seats);
                 auto line = declared == 1 ? "First declaration of the night: " + c.name + ", " + r.text
-                            : declared == totals.total_seats ? "All " + std::to_string(declared) + " seats declared: " + board
+                            : declared == total_seats ? "All " + std::to_string(declared) + " seats declared: " + board
                                                              : std::to_string(declared) + " of "
-                                                                   + std::to_string(totals.total_seats)
+                                                                   + std::to_string(total_seats)
                                                                    + " seats declared: " + board;
-                raise(alert_type::milestone, declared == 1 || declared == totals.total_seats ? severity::low : severity::info,
+                raise(alert_type::milestone, declared == 1 || declared == total_seats ? severity::low : severity::info,
                       {}, line, [&](json_writer& w) {
-                          w.field("declared", declared).field("total_seats", totals.total_seats);
+                          w.field("declared", declared).field("total_seats", total_seats);
                       });
             }
         }

@@ -104,6 +104,7 @@ public:
     std::vector<projected_party> projection(election_state const& state, model const& m) const;
 
     seat_facts const& facts() const { return *facts_; }
+    std::shared_ptr<seat_facts const> const& shared_facts() const { return facts_; }
     /// The analysis of each seat's current result (null while awaiting).
     std::shared_ptr<declaration_analysis const> analysis_of(seat_index i) const { return per_seat_[i]; }
 

@@ -23,17 +23,12 @@ verdict election_state::classify(declaration const& d, std::string const& canoni
     return d.revision < s.current_revision ? verdict::stale : verdict::accepted;
 }
 
-void election_state::touch(seat_index i)
-{
-    if (undo_ && !undo_->seats.contains(i))
-        undo_->seats.emplace(i, seats_[i]);
-}
-
 std::shared_ptr<seat_result const> election_state::apply(declaration const& d, std::string canonical,
                                                          std::int64_t seq, timestamp received_at)
 {
-    touch(d.seat);
     auto& s = seats_[d.seat];
+    if (undo_)
+        undo_->applied.push_back({d.seat, d.revision, s.current, s.current_revision});
     auto const& base = ref_->baseline_of(d.seat);
     auto result = std::make_shared<seat_result const>(compute_result(d, *ref_));
     if (s.current)
@@ -79,8 +74,12 @@ void election_state::rollback_batch()
 {
     if (!undo_)
         return;
-    for (auto& [i, s] : undo_->seats)
-        seats_[i] = std::move(s);
+    for (auto it = undo_->applied.rbegin(); it != undo_->applied.rend(); ++it) {
+        auto& s = seats_[it->seat];
+        std::erase_if(s.revisions, [&](revision_record const& r) { return r.revision == it->revision; });
+        s.current = std::move(it->previous);
+        s.current_revision = it->previous_revision;
+    }
     totals_ = std::move(undo_->totals);
     if (undo_->ref)
         ref_ = std::move(undo_->ref);

@@ -70,15 +70,22 @@ public:
     totals_accumulator const& accumulator() const { return totals_; }
 
 private:
-    void touch(seat_index i);
 
     std::shared_ptr<reference_data const> ref_;
     std::vector<seat_state> seats_;
     totals_accumulator totals_;
     std::int64_t last_seq_ = 0;
 
+    // What apply() changed, to be reversed newest first: the revision it inserted and the
+    // current result it replaced. Cheaper than copying a seat's whole history.
+    struct applied_change {
+        seat_index seat;
+        int revision;
+        std::shared_ptr<seat_result const> previous;
+        int previous_revision;
+    };
     struct undo {
-        std::unordered_map<seat_index, seat_state> seats;
+        std::vector<applied_change> applied;
         totals_accumulator totals;
         std::shared_ptr<reference_data const> ref;
         std::int64_t last_seq = 0;

@@ -83,12 +83,33 @@ json_writer& json_writer::value(bool b)
     return *this;
 }
 
+namespace {
+
+// Fixed decimals, trailing zeros trimmed, written into `buf`; returns the length.
+std::size_t decimal_chars(char (&buf)[64], double v, int decimals)
+{
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+    auto n = static_cast<std::size_t>(r.ptr - buf);
+    if (decimals > 0) {
+        while (buf[n - 1] == '0')
+            --n;
+        if (buf[n - 1] == '.')
+            --n;
+    }
+    if (n == 2 && buf[0] == '-' && buf[1] == '0') // -0.001 rounds to "-0"
+        buf[0] = '0', n = 1;
+    return n;
+}
+
+} // namespace
+
 json_writer& json_writer::value(double v, int decimals)
 {
     if (!std::isfinite(v))
         return null();
     separate();
-    out_ += format_decimal(v, decimals);
+    char buf[64];
+    out_.append(buf, decimal_chars(buf, v, decimals));
     return *this;
 }
 
@@ -109,7 +130,14 @@ json_writer& json_writer::raw(std::string_view json)
 void json_writer::escape(std::string& out, std::string_view s)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    for (unsigned char c : s) {
+    // Most text needs no escaping: copy clean runs whole.
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(s.data() + start, i - start);
+        start = i + 1;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -121,27 +149,16 @@ void json_writer::escape(std::string& out, std::string_view s)
                 out += "\\u00";
                 out += hex[c >> 4];
                 out += hex[c & 15];
-            } else {
-                out += static_cast<char>(c);
             }
         }
     }
+    out.append(s.data() + start, s.size() - start);
 }
 
 std::string format_decimal(double v, int decimals)
 {
     char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
-    std::string s(buf, r.ptr);
-    if (s.find('.') != std::string::npos) {
-        while (s.back() == '0')
-            s.pop_back();
-        if (s.back() == '.')
-            s.pop_back();
-    }
-    if (s == "-0")
-        s = "0";
-    return s;
+    return std::string(buf, decimal_chars(buf, v, decimals));
 }
 
 } // namespace electd::core

@@ -1,6 +1,5 @@
 #include "core/time.hpp"
 
-#include <cstdio>
 
 namespace electd::core {
 namespace {
@@ -76,24 +75,39 @@ std::string format_rfc3339(timestamp t, int offset_minutes, bool utc_as_z)
     auto day_point = floor<days>(local);
     year_month_day ymd{day_point};
     hh_mm_ss<milliseconds> tod{local - day_point};
-    char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                          static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                          static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                          static_cast<int>(tod.seconds().count()));
-    std::string out(buf, static_cast<std::size_t>(n));
-    if (auto ms = tod.subseconds().count(); ms != 0) {
-        std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
-        out += buf;
+    // Written digit by digit: this runs for every seat view and alert, and snprintf showed up.
+    char buf[32];
+    char* p = buf;
+    auto put = [&](int v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            p[i] = static_cast<char>('0' + v % 10);
+        p += width;
+    };
+    put(static_cast<int>(ymd.year()), 4);
+    *p++ = '-';
+    put(static_cast<int>(static_cast<unsigned>(ymd.month())), 2);
+    *p++ = '-';
+    put(static_cast<int>(static_cast<unsigned>(ymd.day())), 2);
+    *p++ = 'T';
+    put(static_cast<int>(tod.hours().count()), 2);
+    *p++ = ':';
+    put(static_cast<int>(tod.minutes().count()), 2);
+    *p++ = ':';
+    put(static_cast<int>(tod.seconds().count()), 2);
+    if (auto ms = static_cast<int>(tod.subseconds().count()); ms != 0) {
+        *p++ = '.';
+        put(ms, 3);
     }
     if (offset_minutes == 0 && utc_as_z) {
-        out += 'Z';
+        *p++ = 'Z';
     } else {
         int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-        std::snprintf(buf, sizeof buf, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
-        out += buf;
+        *p++ = offset_minutes < 0 ? '-' : '+';
+        put(a / 60, 2);
+        *p++ = ':';
+        put(a % 60, 2);
     }
-    return out;
+    return std::string(buf, p);
 }
 
 } // namespace electd::core

@@ -30,6 +30,8 @@ public:
     /// Adds (sign = +1) or removes (sign = -1) one seat's result and its baseline.
     void apply(seat_result const& r, baseline const& b, int sign);
     totals view(reference_data const& ref) const;
+    int declared() const { return declared_; }
+    int seats_of(party_id p) const { return p < rows_.size() ? rows_[p].seats : 0; }
 
 private:
     struct row {

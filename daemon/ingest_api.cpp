@@ -1,6 +1,6 @@
 #include "daemon/ingest_api.hpp"
 
-#include "core/json_writer.hpp"
+#include "core/json_views.hpp"
 #include "feeds/native_json.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
@@ -55,8 +55,8 @@ reply to_reply(ingest_outcome const& o)
     case ingest_status::duplicate: {
         w.begin_object().field("status", o.status == ingest_status::created ? "created" : "duplicate");
         w.field("seq", o.seq).field("constituency", o.constituency).field("revision", o.revision);
-        w.key("result");
-        o.result_json ? w.raw(*o.result_json) : w.null();
+        w.key("result"); // rendered here, on a network thread, not on the tracker's
+        o.result ? core::write_result(w, *o.result, *o.reference) : void(w.null());
         w.key("alerts").begin_array();
         for (auto const& a : o.alerts)
             w.raw(*a);
@@ -110,6 +110,8 @@ void add_ingest_routes(router& r, tracker& t)
             co_return invalid_reply(problems, parsed.warnings);
 
         ingest_request ir;
+        ir.checked = std::move(checked.value);
+        ir.checked_against = snap->reference();
         ir.input = std::move(parsed.input);
         ir.payload = std::move(req.body());
         ir.content_type = std::string(content_type);

@@ -22,7 +22,7 @@ void add_read_routes(router& r, tracker& t)
         if (!seat)
             co_return error_reply(http::status::not_found, "not_found",
                                   "no constituency with ONS code '" + m.params[0] + "'");
-        co_return shared_json_reply(snap->seats()[*seat]->detail_json);
+        co_return shared_json_reply(snap->seats()[*seat]->detail_json());
     });
 
     r.add(http::verb::get, "/healthz", [](route_match&) -> awaitable<reply> {

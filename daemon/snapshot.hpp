@@ -1,7 +1,7 @@
 #pragma once
-// An immutable picture of the election after one commit, with its JSON already written, so
-// that readers never wait for the tracker and never serialise the same thing twice.
-// Thread-safe: built by the tracker, then only read.
+// An immutable picture of the election after one commit. Its JSON is written once, on first
+// use, and then served as shared bytes, so readers never wait for the tracker and never
+// serialise the same thing twice. Thread-safe: built by the tracker, then only read.
 #include "core/analyst.hpp"
 #include "core/election_state.hpp"
 
@@ -20,14 +20,30 @@ struct model_entry {
     core::model_score score;
 };
 
-/// One seat as readers see it.
-struct seat_view {
-    core::seat_index seat = 0;
-    std::string status;            // awaiting | declared | revised
-    int revision = 0;              // current revision, 0 while awaiting
-    shared_text list_entry_json;   // its object in GET /v1/constituencies
-    shared_text detail_json;       // GET /v1/constituencies/{ons_code}
-    std::shared_ptr<core::seat_result const> result;
+/// One seat as readers see it, frozen at the commit that last changed it.
+class seat_view {
+public:
+    seat_view(core::election_state const& state, core::seat_index i, core::analyst const& analyst);
+
+    core::seat_index seat() const { return seat_; }
+    std::string const& status() const { return status_; } // awaiting | declared | revised
+    int revision() const { return revision_; }           // current revision, 0 while awaiting
+    std::shared_ptr<core::seat_result const> const& result() const { return result_; }
+    shared_text const& list_entry_json() const { return entry_json_; } // its object in GET /v1/constituencies
+    shared_text const& detail_json() const;                            // GET /v1/constituencies/{ons_code}
+
+private:
+    core::seat_index seat_;
+    std::string status_;
+    int revision_ = 0;
+    std::shared_ptr<core::reference_data const> ref_;
+    std::shared_ptr<core::seat_facts const> facts_;
+    std::shared_ptr<core::seat_result const> result_;
+    std::shared_ptr<core::declaration_analysis const> analysis_;
+    std::vector<core::revision_record> revisions_;
+    shared_text entry_json_;
+    mutable std::once_flag detail_once_;
+    mutable shared_text detail_json_;
 };
 
 class snapshot {
@@ -41,15 +57,13 @@ public:
     std::int64_t last_alert_seq() const { return last_alert_seq_; } // alerts
     core::totals const& totals() const { return totals_; }
     std::vector<std::shared_ptr<seat_view const>> const& seats() const { return seats_; }
-
-    shared_text const& totals_json() const { return totals_json_; }
     std::vector<model_entry> const& models() const { return models_; }
-    /// Each model's summary (scoreboard and projected seats), the exit poll first; worked out
-    /// on first use, since most snapshots are replaced before anyone asks.
+
+    shared_text const& totals_json() const;
+    shared_text const& constituencies_json() const;
+    /// Each model's summary (scoreboard and projected seats), the exit poll first.
     std::vector<std::pair<std::string, shared_text>> const& model_summaries() const;
     shared_text model_json(std::string_view name) const;
-    /// GET /v1/constituencies, built on first use (most snapshots are never asked for it).
-    shared_text constituencies_json() const;
 
 private:
     std::shared_ptr<core::reference_data const> ref_;
@@ -58,15 +72,9 @@ private:
     std::int64_t last_seq_;
     std::int64_t last_alert_seq_;
     std::vector<model_entry> models_;
-    shared_text totals_json_;
-    mutable std::once_flag models_once_;
+    mutable std::once_flag totals_once_, list_once_, models_once_;
+    mutable shared_text totals_json_, list_json_;
     mutable std::vector<std::pair<std::string, shared_text>> model_json_;
-    mutable std::once_flag list_once_;
-    mutable shared_text list_json_;
 };
-
-/// Builds the reader's view of one seat from the tracker's state.
-std::shared_ptr<seat_view const> make_seat_view(core::election_state const& state, core::seat_index i,
-                                                core::analyst const& analyst);
 
 } // namespace electd::daemon

@@ -52,26 +52,17 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
 {
     storage::configure_writer(db_);
     auto log = module_logger("tracker");
-    for (auto& m : storage::load_models(db_, *ref))
-        analyst_.put_model(std::move(m), state_);
-
-    // Rebuild the night in seq order; the analysis runs again (to rebuild the scoreboard and
-    // records) but its alerts are already stored, so they are read back, not raised again.
     std::size_t restored = 0;
-    std::vector<core::alert> discard;
     storage::for_each_revision(db_, *state_.reference(), [&](storage::stored_revision&& r) {
-        if (state_.classify(r.value, r.canonical) == core::verdict::accepted) {
-            auto previous = state_.seat(r.value.seat).current;
-            state_.apply(r.value, std::move(r.canonical), r.seq, core::from_unix_ms(r.received_at_ms));
-            analyst_.on_result(state_, r.value.seat, previous.get(), r.value.declared_at, r.seq, discard);
-            discard.clear();
-        }
+        auto canonical = core::canonical_form(r.value, *state_.reference());
+        if (state_.classify(r.value, canonical) == core::verdict::accepted)
+            state_.apply(r.value, std::move(canonical), r.seq, core::from_unix_ms(r.received_at_ms));
         state_.set_last_seq(std::max(state_.last_seq(), r.seq));
         ++restored;
     });
-    std::vector<std::shared_ptr<alert_entry const>> entries; // numbering and once-only flags come from here
+    rebuild_analysis();
+    std::vector<std::shared_ptr<alert_entry const>> entries;
     storage::for_each_alert(db_, *state_.reference(), [&](core::alert&& a) {
-        analyst_.note_alert(a);
         entries.push_back(make_entry(a, *state_.reference()));
     });
     alerts_.append(std::move(entries));
@@ -82,13 +73,34 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
     alert_writer_ = std::make_unique<storage::alert_writer>(db_);
     seat_views_.reserve(state_.seat_count());
     for (core::seat_index i = 0; i < state_.seat_count(); ++i)
-        seat_views_.push_back(make_seat_view(state_, i, analyst_));
+        seat_views_.push_back(std::make_shared<seat_view const>(state_, i, analyst_));
     publish();
 }
 
 tracker::~tracker()
 {
     stop();
+}
+
+void tracker::rebuild_analysis()
+{
+    // The analysis runs again over every current result in seq order (rebuilding the scoreboard
+    // and records); its alerts are already stored, so they are read back, not raised again.
+    analyst_ = core::analyst(state_.reference());
+    for (auto& m : storage::load_models(db_, *state_.reference()))
+        analyst_.put_model(std::move(m), state_);
+    core::election_state replay(state_.reference());
+    std::vector<core::alert> discard;
+    storage::for_each_revision(db_, *state_.reference(), [&](storage::stored_revision&& r) {
+        auto canonical = core::canonical_form(r.value, *state_.reference());
+        if (replay.classify(r.value, canonical) != core::verdict::accepted)
+            return;
+        auto previous = replay.seat(r.value.seat).current;
+        replay.apply(r.value, std::move(canonical), r.seq, core::from_unix_ms(r.received_at_ms));
+        analyst_.on_result(replay, r.value.seat, previous.get(), r.value.declared_at, r.seq, discard);
+        discard.clear();
+    });
+    storage::for_each_alert(db_, *state_.reference(), [&](core::alert&& a) { analyst_.note_alert(a); });
 }
 
 void tracker::start()
@@ -153,10 +165,10 @@ void tracker::process(std::vector<pending>& batch)
     auto started = steady::now();
     auto log = module_logger("tracker");
     state_.begin_batch();
-    analyst_before_batch_ = analyst_;
     touched_.clear();
     batch_alerts_.clear();
     bool models_changed = false;
+    bool failed = false;
     try {
         storage::transaction tx(db_);
         for (auto& p : batch)
@@ -171,10 +183,10 @@ void tracker::process(std::vector<pending>& batch)
     } catch (std::exception const& e) {
         // Nothing in this batch is stored: undo it in memory and tell every sender to retry.
         state_.rollback_batch();
-        analyst_ = std::move(*analyst_before_batch_);
         touched_.clear();
         batch_alerts_.clear();
         ++stats_.commit_failures;
+        failed = true;
         auto const* sq = dynamic_cast<storage::sqlite_error const*>(&e);
         auto why = sq && sq->disk_full() ? "the database disk is full; nothing was stored, retry later"
                                          : "the database could not store this; nothing was stored, retry";
@@ -193,12 +205,13 @@ void tracker::process(std::vector<pending>& batch)
             }
         }
     }
-    analyst_before_batch_.reset();
+    if (failed)
+        rebuild_analysis(); // rare (a full disk): cheaper than copying the analyst every batch
     if (!touched_.empty() || models_changed) {
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
         for (auto i : touched_)
-            seat_views_[i] = make_seat_view(state_, i, analyst_);
+            seat_views_[i] = std::make_shared<seat_view const>(state_, i, analyst_);
         stats_.alerts += batch_alerts_.size();
         alerts_.append(std::move(batch_alerts_));
         batch_alerts_.clear();
@@ -233,7 +246,11 @@ void tracker::decide(ingest_job& j)
     out.constituency = req.input.constituency.value_or("");
     out.revision = req.input.revision;
 
-    auto checked = core::check_declaration(req.input, *state_.reference());
+    core::checked_declaration checked;
+    if (req.checked && req.checked_against == state_.reference())
+        checked.value = std::move(req.checked);
+    else
+        checked = core::check_declaration(req.input, *state_.reference());
     if (!checked.problems.empty()) {
         out.status = ingest_status::invalid;
         out.problems = std::move(checked.problems);
@@ -259,8 +276,10 @@ void tracker::decide(ingest_job& j)
     case core::verdict::duplicate:
         out.status = ingest_status::duplicate;
         out.seq = existing->seq;
-        if (state_.seat(d.seat).current_revision == d.revision)
-            out.result_json = render([&](core::json_writer& w) { core::write_result(w, *state_.seat(d.seat).current, ref); });
+        if (state_.seat(d.seat).current_revision == d.revision) {
+            out.result = state_.seat(d.seat).current;
+            out.reference = state_.reference();
+        }
         return;
     case core::verdict::conflict:
         out.status = ingest_status::conflict;
@@ -285,7 +304,6 @@ void tracker::decide(ingest_job& j)
     auto analysing = std::chrono::steady_clock::now();
     auto analysis = analyst_.on_result(state_, d.seat, previous.get(), d.declared_at, seq, raised_);
     stats_.analysis_ns += static_cast<std::uint64_t>((std::chrono::steady_clock::now() - analysing).count());
-    auto json = render([&](core::json_writer& w) { core::write_result(w, *result, ref); });
     std::string analysis_json;
     core::json_writer aw(analysis_json);
     core::write_analysis(aw, analysis, ref);
@@ -293,9 +311,7 @@ void tracker::decide(ingest_job& j)
     row.seq = seq;
     row.value = &d;
     row.declared_at_text = *req.input.declared_at;
-    row.canonical = canonical;
     row.result = result.get();
-    row.result_json = *json;
     row.analysis_json = analysis_json;
     row.payload = req.payload;
     row.content_type = req.content_type;
@@ -305,7 +321,8 @@ void tracker::decide(ingest_job& j)
     record_alerts(out.alerts);
     out.status = ingest_status::created;
     out.seq = seq;
-    out.result_json = std::move(json);
+    out.result = std::move(result);
+    out.reference = state_.reference();
     touched_.push_back(d.seat);
 }
 

@@ -29,6 +29,10 @@ namespace electd::daemon {
 
 struct ingest_request {
     core::declaration_input input;
+    // Checked already off the tracker's thread, against this reference; reused if it is still
+    // the tracker's (no party registered since), so the tracker does not check twice.
+    std::optional<core::declaration> checked;
+    std::shared_ptr<core::reference_data const> checked_against;
     std::string payload;
     std::string content_type;
     std::string source = "http";
@@ -44,7 +48,8 @@ struct ingest_outcome {
     std::string constituency;
     int revision = 0;
     int current_revision = 0;       // for stale answers
-    shared_text result_json;        // created and duplicate
+    std::shared_ptr<core::seat_result const> result; // created and duplicate: the current result
+    std::shared_ptr<core::reference_data const> reference; // to render it with
     std::vector<shared_text> alerts; // created: the alerts it raised
     core::problem_list problems;    // invalid
     std::vector<std::string> warnings;
@@ -141,6 +146,7 @@ private:
     void process(std::vector<pending>& batch);
     void decide(ingest_job& j);
     void decide(model_job& j);
+    void rebuild_analysis(); // from the database: at start-up, and after a failed batch
     void record_alerts(std::vector<shared_text>& answer);
     void publish();
     template <class Job>
@@ -150,7 +156,6 @@ private:
     storage::connection db_;
     core::election_state state_;
     core::analyst analyst_;
-    std::optional<core::analyst> analyst_before_batch_;
     std::unique_ptr<storage::declaration_writer> writer_;
     std::unique_ptr<storage::alert_writer> alert_writer_;
     std::vector<std::shared_ptr<seat_view const>> seat_views_;

@@ -90,17 +90,18 @@ CREATE TABLE declarations (
     source          TEXT    NOT NULL,  -- "http", later the feed's name
     content_type    TEXT    NOT NULL,
     payload         BLOB    NOT NULL,  -- the raw bytes received
-    canonical       TEXT    NOT NULL,  -- normalised figures, for idempotent resends
     electorate      INTEGER,
     invalid_votes   INTEGER,
     valid_votes     INTEGER NOT NULL,
     winner          TEXT    NOT NULL,
     runner_up       TEXT,
     majority        INTEGER NOT NULL,
+    majority_share  REAL    NOT NULL,  -- % of valid votes
+    turnout         REAL,              -- % of the electorate
+    swing           REAL,              -- Butler swing between the top two, points
     gain            INTEGER NOT NULL,
     previous_winner TEXT,
-    result_text     TEXT    NOT NULL,
-    result_json     TEXT    NOT NULL,  -- the result as computed when it was stored
+    result_text     TEXT    NOT NULL,  -- "Lab gain from Con"
     analysis_json   TEXT,              -- its comparison with the exit poll, projections, records
     UNIQUE (constituency, revision)
 );

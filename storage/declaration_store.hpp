@@ -14,9 +14,7 @@ struct revision_row {
     std::int64_t seq = 0;
     core::declaration const* value = nullptr;
     std::string_view declared_at_text;
-    std::string_view canonical;
     core::seat_result const* result = nullptr;
-    std::string_view result_json;
     std::string_view analysis_json; // empty: none
     std::string_view payload;
     std::string_view content_type;
@@ -38,7 +36,6 @@ private:
 struct stored_revision {
     std::int64_t seq = 0;
     core::declaration value;
-    std::string canonical;
     std::int64_t received_at_ms = 0;
 };
 
