@@ -83,6 +83,7 @@ int serve(std::vector<std::string> const& args)
 {
     daemon::server_config cfg;
     std::string listen = "127.0.0.1:8080", log_level = "info";
+    int heartbeat = 15;
     std::string reference;
     po::options_description desc("serve options");
     desc.add_options()
@@ -93,6 +94,10 @@ int serve(std::vector<std::string> const& args)
         ("threads", po::value(&cfg.threads)->default_value(cfg.threads), "network threads")
         ("max-body", po::value(&cfg.max_body_bytes)->default_value(cfg.max_body_bytes), "largest request body, bytes")
         ("max-connections", po::value(&cfg.max_connections)->default_value(cfg.max_connections), "open connections at most")
+        ("max-subscribers", po::value(&cfg.max_subscribers)->default_value(cfg.max_subscribers), "WebSocket and SSE subscribers at most")
+        ("max-subscribers-per-address", po::value(&cfg.max_subscribers_per_address)->default_value(cfg.max_subscribers_per_address), "subscribers from one address at most")
+        ("max-queue", po::value(&cfg.max_queue)->default_value(cfg.max_queue), "messages waiting for one subscriber before it is closed as too slow")
+        ("heartbeat", po::value(&heartbeat)->default_value(heartbeat), "seconds between heartbeat messages to subscribers")
         ("admin-token", po::value(&cfg.admin_token), "bearer token for /v1/admin/... (or ELECTD_ADMIN_TOKEN); none: admin off")
         ("log-level", po::value(&log_level)->default_value(log_level), "trace, debug, info, warn, error or off");
     po::variables_map vm;
@@ -107,6 +112,11 @@ int serve(std::vector<std::string> const& args)
         cfg.reference_dir = reference;
     if (cfg.threads < 1)
         throw po::error("--threads must be at least 1");
+    if (heartbeat < 1)
+        throw po::error("--heartbeat must be at least 1 second");
+    cfg.heartbeat = std::chrono::seconds(heartbeat);
+    if (cfg.max_queue < 16)
+        throw po::error("--max-queue must be at least 16");
     return daemon::run_server(cfg);
 }
 

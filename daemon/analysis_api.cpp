@@ -2,6 +2,7 @@
 
 #include "core/json_views.hpp"
 #include "daemon/query.hpp"
+#include "daemon/stream_filter.hpp"
 #include "feeds/model_files.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
@@ -12,36 +13,6 @@ namespace http = boost::beast::http;
 using boost::asio::awaitable;
 
 namespace {
-
-constexpr char const* known_types[] = {
-    core::alert_type::gain,      core::alert_type::hold,           core::alert_type::exit_poll_upset,
-    core::alert_type::projection_miss, core::alert_type::watchlist, core::alert_type::bellwether,
-    core::alert_type::target,    core::alert_type::notable_defeat, core::alert_type::first_seat,
-    core::alert_type::majority,  core::alert_type::recount,        core::alert_type::correction,
-    core::alert_type::retraction, core::alert_type::record,        core::alert_type::milestone,
-    core::alert_type::exit_poll, core::alert_type::rush};
-
-// The filters shared by the alerts API and (later) the stream.
-alert_filter read_filter(query_params const& q)
-{
-    alert_filter f;
-    f.types = q.list("type");
-    for (auto const& t : f.types)
-        if (std::find_if(std::begin(known_types), std::end(known_types), [&](char const* k) { return t == k; })
-            == std::end(known_types))
-            throw bad_parameter("unknown alert type '" + t + "'");
-    if (auto s = q.get("min_severity")) {
-        auto level = core::severity_from(*s);
-        if (!level)
-            throw bad_parameter("'min_severity' must be info, low, medium, high or critical, not '" + *s + "'");
-        f.min_level = *level;
-    }
-    f.regions = q.list("region");
-    f.parties = q.list("party");
-    f.constituencies = q.list("constituency");
-    f.watchlist_only = q.flag("watchlist");
-    return f;
-}
 
 bool admin_allowed(http_request const& req, server_config const& cfg)
 {
@@ -124,7 +95,7 @@ void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
         query_params q(m.query);
         auto since = q.integer("since", 0, 0, std::numeric_limits<std::int64_t>::max());
         auto limit = static_cast<std::size_t>(q.integer("limit", 100, 1, 1000));
-        auto filter = read_filter(q);
+        auto filter = filter_from_query(q, false).alert;
         auto last = t.alerts().last_seq();
         auto found = t.alerts().after(since, filter, limit);
         std::string out;
@@ -218,8 +189,8 @@ void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
         if (!valid_model_name(name))
             co_return error_reply(http::status::bad_request, "bad_name",
                                   "a model name is 1-64 characters of a-z, 0-9, '-' and '_'");
-        co_return co_await store_model(t, feeds::parse_model_json(name, m.request.body(), *t.current()->reference()),
-                                       m.request);
+        auto parsed = feeds::parse_model_json(name, m.request.body(), *t.current()->reference());
+        co_return co_await store_model(t, std::move(parsed), m.request); // a named value: see http_server.cpp
     });
 
     r.add(http::verb::put, "/v1/admin/scenarios/{name}", [&t, &cfg](route_match& m) -> awaitable<reply> {
@@ -229,8 +200,8 @@ void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
         if (!valid_model_name(name))
             co_return error_reply(http::status::bad_request, "bad_name",
                                   "a scenario name is 1-64 characters of a-z, 0-9, '-' and '_'");
-        co_return co_await store_model(
-            t, feeds::parse_scenario_json("scenario:" + name, m.request.body(), *t.current()->reference()), m.request);
+        auto parsed = feeds::parse_scenario_json("scenario:" + name, m.request.body(), *t.current()->reference());
+        co_return co_await store_model(t, std::move(parsed), m.request);
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include "daemon/analysis_api.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/hub.hpp"
 #include "daemon/ingest_api.hpp"
 #include "daemon/metrics_api.hpp"
 #include "daemon/read_api.hpp"
@@ -71,8 +72,13 @@ int run_server(server_config const& cfg)
     add_read_routes(routes, track);
     add_analysis_routes(routes, track, cfg);
 
+    hub push(ioc, hub_config{cfg.max_subscribers, cfg.max_subscribers_per_address, cfg.max_queue, cfg.heartbeat},
+             cfg.threads);
+    track.set_listener([&push](commit_event ev) { push.publish(std::move(ev)); });
+    push.start();
     http_server server(ioc, cfg, routes);
-    add_metrics_route(routes, track, server);
+    server.set_streams(stream_context{push, track, cfg});
+    add_metrics_route(routes, track, server, push);
     auto ep = server.start();
     log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
@@ -81,9 +87,11 @@ int run_server(server_config const& cfg)
     asio::steady_timer drain_timer(ioc);
     auto deadline = std::chrono::steady_clock::now();
     std::function<void()> wait_for_drain = [&] {
-        if (server.stats().in_flight == 0 || std::chrono::steady_clock::now() >= deadline) {
-            if (server.stats().in_flight != 0)
-                log->warn("drain timed out with {} requests unanswered", server.stats().in_flight.load());
+        bool idle = server.stats().in_flight == 0 && push.stats().subscribers == 0;
+        if (idle || std::chrono::steady_clock::now() >= deadline) {
+            if (!idle)
+                log->warn("drain timed out with {} requests unanswered and {} subscribers open",
+                          server.stats().in_flight.load(), push.stats().subscribers.load());
             work.reset();
             ioc.stop();
             return;
@@ -96,6 +104,7 @@ int run_server(server_config const& cfg)
             return;
         log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         server.stop_accepting();
+        push.shutdown(); // subscribers hear "going away" and resume elsewhere with since
         deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
         wait_for_drain();
     });

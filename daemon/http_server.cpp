@@ -117,8 +117,18 @@ asio::awaitable<void> http_server::session(tcp::socket socket, std::uint64_t id)
             break;
         }
         ++stats_.requests;
-        ++stats_.in_flight;
         auto& req = parser.get();
+        if (streams_ && is_stream_request(req)) {
+            // The push session owns the connection from here until it closes.
+            boost::system::error_code ec_ep;
+            auto peer = stream.socket().remote_endpoint(ec_ep);
+            // Named values only inside co_await: GCC 12 mishandles temporaries passed to coroutines.
+            std::string address = ec_ep ? "?" : peer.address().to_string();
+            http_request request = parser.release();
+            co_await serve_stream(std::move(stream), std::move(request), std::move(address), *streams_);
+            co_return;
+        }
+        ++stats_.in_flight;
         reply rep = co_await routes_.handle(req);
         bool keep_alive = req.keep_alive() && !draining_;
 

@@ -4,6 +4,7 @@
 // Thread-safe: start/stop may be called from any thread; counters are atomic.
 #include "daemon/router.hpp"
 #include "daemon/server_config.hpp"
+#include "daemon/stream_sessions.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,7 +30,8 @@ public:
     boost::asio::ip::tcp::endpoint start();
     /// Stops accepting; open connections finish their current request and close.
     void stop_accepting();
-    /// Closes idle keep-alive connections (used when draining).
+    /// Hands WebSocket and SSE requests to the push sessions.
+    void set_streams(stream_context ctx) { streams_.emplace(ctx); }
     bool draining() const { return draining_; }
     http_stats const& stats() const { return stats_; }
 
@@ -42,6 +44,7 @@ private:
     router const& routes_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> draining_{false};
+    std::optional<stream_context> streams_;
     http_stats stats_;
 };
 

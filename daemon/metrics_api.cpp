@@ -5,9 +5,9 @@
 namespace electd::daemon {
 namespace http = boost::beast::http;
 
-void add_metrics_route(router& r, tracker const& t, http_server const& server)
+void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h)
 {
-    r.add(http::verb::get, "/metrics", [&t, &server](route_match&) -> boost::asio::awaitable<reply> {
+    r.add(http::verb::get, "/metrics", [&t, &server, &h](route_match&) -> boost::asio::awaitable<reply> {
         auto const& ts = t.stats();
         auto const& hs = server.stats();
         auto snap = t.current();
@@ -34,6 +34,15 @@ void add_metrics_route(router& r, tracker const& t, http_server const& server)
         metric("electd_http_connections_refused_total", "counter", "Connections refused over the limit",
                hs.connections_refused.load());
         metric("electd_http_requests_total", "counter", "HTTP requests read", hs.requests.load());
+        auto& ps = h.stats();
+        metric("electd_stream_subscribers", "gauge", "WebSocket and SSE subscribers connected", ps.subscribers.load());
+        metric("electd_stream_joined_total", "counter", "Subscribers accepted", ps.joined.load());
+        metric("electd_stream_refused_total", "counter", "Subscribers refused over a limit", ps.refused.load());
+        metric("electd_stream_slow_closed_total", "counter", "Subscribers closed as too slow", ps.slow_closed.load());
+        metric("electd_stream_messages_queued_total", "counter", "Messages queued to subscribers", ps.messages_queued.load());
+        metric("electd_stream_messages_coalesced_total", "counter", "Result and totals messages merged into a waiting one",
+               ps.messages_coalesced.load());
+        metric("electd_stream_messages_sent_total", "counter", "Messages written to subscribers", ps.messages_sent.load());
         reply rep{http::status::ok, std::make_shared<std::string const>(std::move(out)),
                   "text/plain; version=0.0.4; charset=utf-8"};
         co_return rep;

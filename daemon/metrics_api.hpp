@@ -6,6 +6,6 @@
 
 namespace electd::daemon {
 
-void add_metrics_route(router& r, tracker const& t, http_server const& server);
+void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h);
 
 } // namespace electd::daemon

@@ -20,6 +20,12 @@ struct server_config {
     std::chrono::seconds idle_timeout{120};   // keep-alive connections idle longer are closed
     std::chrono::seconds drain_timeout{10};   // SIGTERM: in-flight work gets this long
     std::string admin_token;                  // empty: admin endpoints are off
+    std::chrono::seconds ws_idle_timeout{30}; // a silent WebSocket peer is pinged, then dropped
+    std::size_t max_ws_message = 64 * 1024;   // subscribe messages are small
+    std::size_t max_subscribers = 20000;      // WebSocket + SSE, in total
+    std::size_t max_subscribers_per_address = 2000;
+    std::size_t max_queue = 4096;             // messages waiting per subscriber before it is closed
+    std::chrono::seconds heartbeat{15};
 };
 
 } // namespace electd::daemon

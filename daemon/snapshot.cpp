@@ -115,16 +115,25 @@ snapshot::snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<
 shared_text const& snapshot::totals_json() const
 {
     std::call_once(totals_once_, [this] {
+        std::string totals;
+        core::json_writer t(totals);
+        core::write_totals(t, totals_, *ref_);
         std::string out;
         core::json_writer w(out);
         w.begin_object().field("seq", last_seq_).field("alert_seq", last_alert_seq_);
         w.key("election").begin_object().field("name", ref_->info.name).field("date", ref_->info.date).end_object();
-        w.key("totals");
-        core::write_totals(w, totals_, *ref_);
+        w.key("totals").raw(totals);
         w.end_object();
+        totals_object_json_ = freeze(std::move(totals));
         totals_json_ = freeze(std::move(out));
     });
     return totals_json_;
+}
+
+shared_text const& snapshot::totals_object_json() const
+{
+    totals_json();
+    return totals_object_json_;
 }
 
 shared_text const& snapshot::constituencies_json() const

@@ -59,7 +59,8 @@ public:
     std::vector<std::shared_ptr<seat_view const>> const& seats() const { return seats_; }
     std::vector<model_entry> const& models() const { return models_; }
 
-    shared_text const& totals_json() const;
+    shared_text const& totals_json() const;        // GET /v1/totals: {"seq", "election", "totals"}
+    shared_text const& totals_object_json() const; // the "totals" object alone
     shared_text const& constituencies_json() const;
     /// Each model's summary (scoreboard and projected seats), the exit poll first.
     std::vector<std::pair<std::string, shared_text>> const& model_summaries() const;
@@ -73,7 +74,7 @@ private:
     std::int64_t last_alert_seq_;
     std::vector<model_entry> models_;
     mutable std::once_flag totals_once_, list_once_, models_once_;
-    mutable shared_text totals_json_, list_json_;
+    mutable shared_text totals_json_, totals_object_json_, list_json_;
     mutable std::vector<std::pair<std::string, shared_text>> model_json_;
 };
 

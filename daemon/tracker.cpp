@@ -210,12 +210,19 @@ void tracker::process(std::vector<pending>& batch)
     if (!touched_.empty() || models_changed) {
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
-        for (auto i : touched_)
+        commit_event ev;
+        for (auto i : touched_) {
             seat_views_[i] = std::make_shared<seat_view const>(state_, i, analyst_);
+            ev.seats.push_back(seat_views_[i]);
+        }
         stats_.alerts += batch_alerts_.size();
-        alerts_.append(std::move(batch_alerts_));
+        ev.alerts = batch_alerts_;
+        alerts_.append(std::move(batch_alerts_)); // before the hub hears of them: see hub::join
         batch_alerts_.clear();
         publish();
+        ev.snap = snapshot_.load();
+        if (listener_)
+            listener_(std::move(ev));
     }
     ++stats_.batches;
     stats_.declarations += batch.size();

@@ -7,6 +7,7 @@
 #include "core/analyst.hpp"
 #include "core/election_state.hpp"
 #include "daemon/alert_log.hpp"
+#include "daemon/hub.hpp"
 #include "daemon/snapshot.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/declaration_store.hpp"
@@ -111,6 +112,9 @@ public:
         return initiate<model_outcome>(std::move(req), std::forward<CompletionToken>(token));
     }
 
+    /// Called on the tracker's thread after each commit that changed something (the hub).
+    void set_listener(std::function<void(commit_event)> fn) { listener_ = std::move(fn); }
+
     std::shared_ptr<snapshot const> current() const { return snapshot_.load(); }
     alert_log const& alerts() const { return alerts_; }
     tracker_stats const& stats() const { return stats_; }
@@ -163,6 +167,7 @@ private:
     std::vector<core::alert> raised_;                          // by the declaration being decided
     std::vector<std::shared_ptr<alert_entry const>> batch_alerts_; // published after the commit
     std::atomic<std::shared_ptr<snapshot const>> snapshot_;
+    std::function<void(commit_event)> listener_;
     alert_log alerts_;
     tracker_stats stats_;
     std::size_t max_batch_ = 1024;
