@@ -60,9 +60,7 @@ party_id election_state::register_party(std::string const& label)
 
 void election_state::begin_batch()
 {
-    undo_.emplace();
-    undo_->totals = totals_;
-    undo_->last_seq = last_seq_;
+    undo_.emplace(undo{{}, totals_, nullptr, last_seq_});
 }
 
 void election_state::commit_batch()

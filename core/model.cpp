@@ -111,12 +111,12 @@ model uniform_swing(reference_data const& ref, std::string name, std::string tit
         seat_forecast f;
         for (auto const& v : b.votes())
             f.values.push_back({v.party, b.share(v.party)});
-        for (auto const& [party, change] : national_change) {
-            auto it = std::find_if(f.values.begin(), f.values.end(), [&](party_value const& v) { return v.party == party; });
+        for (auto const& pc : national_change) {
+            auto it = std::find_if(f.values.begin(), f.values.end(), [&](party_value const& v) { return v.party == pc.first; });
             if (it == f.values.end())
-                f.values.push_back({party, change});
+                f.values.push_back({pc.first, pc.second});
             else
-                it->value += change;
+                it->value += pc.second;
         }
         double total = 0;
         for (auto& v : f.values) {
