@@ -2,6 +2,7 @@
 
 #include "cli/replay_command.hpp"
 #include "daemon/app.hpp"
+#include "daemon/config.hpp"
 #include "daemon/reference_loader.hpp"
 #include "feeds/reference_csv.hpp"
 #include "storage/migrations.hpp"
@@ -28,6 +29,7 @@ commands:
   serve            run the daemon (HTTP API, ingest, tracker)
   replay           replay the real 4 July 2024 night into a running daemon
   load-reference   load an election's reference data (CSV directory) into a database
+  check-config     check a TOML configuration file and print the settings it gives
   version          print the version
 
 `electd COMMAND --help` lists a command's options.
@@ -60,64 +62,63 @@ bool parse(po::options_description const& desc, std::vector<std::string> const& 
     return true;
 }
 
-std::pair<std::string, unsigned short> split_listen(std::string const& listen)
+// Defaults, then the --config file, then ELECTD_* variables, then the command line.
+daemon::server_config read_serve_config(std::vector<std::string> const& args, bool& help_shown)
 {
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos)
-        throw po::error("--listen takes HOST:PORT, e.g. 127.0.0.1:8080");
-    auto host = listen.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    int port = 0;
-    try {
-        port = std::stoi(listen.substr(colon + 1));
-    } catch (std::exception const&) {
-        port = -1;
+    daemon::server_config defaults;
+    po::options_description desc("serve options (each also ELECTD_<NAME> in the environment)");
+    desc.add_options()("help,h", "show this help")("config", po::value<std::string>(), "TOML configuration file");
+    for (auto const& o : daemon::serve_options()) {
+        auto shown = o.show(defaults);
+        desc.add_options()(o.cli.c_str(), po::value<std::string>(),
+                           (o.help + (shown.empty() ? "" : " [" + shown + "]")).c_str());
     }
-    if (port < 0 || port > 65535)
-        throw po::error("--listen: '" + listen.substr(colon + 1) + "' is not a port number (0-65535)");
-    return {host, static_cast<unsigned short>(port)};
+    po::variables_map vm;
+    help_shown = !parse(desc, args, vm,
+                        "usage: electd serve [--config FILE] [--listen HOST:PORT] [--db FILE] [OPTIONS]\n"
+                        "Settings come from defaults, then the --config file, then ELECTD_* variables, then options.");
+    daemon::server_config cfg;
+    if (help_shown)
+        return cfg;
+    if (vm.count("config"))
+        daemon::apply_config_file(vm["config"].as<std::string>(), cfg);
+    daemon::apply_environment(cfg);
+    for (auto const& o : daemon::serve_options()) {
+        if (!vm.count(o.cli))
+            continue;
+        try {
+            o.set(cfg, vm[o.cli].as<std::string>());
+        } catch (std::invalid_argument const& e) {
+            throw po::error("--" + o.cli + " " + e.what());
+        }
+    }
+    daemon::validate(cfg);
+    return cfg;
 }
 
 int serve(std::vector<std::string> const& args)
 {
-    daemon::server_config cfg;
-    std::string listen = "127.0.0.1:8080", log_level = "info";
-    int heartbeat = 15;
-    std::string reference;
-    po::options_description desc("serve options");
-    desc.add_options()
-        ("help,h", "show this help")
-        ("listen", po::value(&listen)->default_value(listen), "HOST:PORT to listen on (port 0 picks a free one)")
-        ("db", po::value(&cfg.db_path)->default_value(cfg.db_path), "SQLite database file (created if missing)")
-        ("reference", po::value(&reference), "reference data directory (default: the bundled 2024 data)")
-        ("threads", po::value(&cfg.threads)->default_value(cfg.threads), "network threads")
-        ("max-body", po::value(&cfg.max_body_bytes)->default_value(cfg.max_body_bytes), "largest request body, bytes")
-        ("max-connections", po::value(&cfg.max_connections)->default_value(cfg.max_connections), "open connections at most")
-        ("max-subscribers", po::value(&cfg.max_subscribers)->default_value(cfg.max_subscribers), "WebSocket and SSE subscribers at most")
-        ("max-subscribers-per-address", po::value(&cfg.max_subscribers_per_address)->default_value(cfg.max_subscribers_per_address), "subscribers from one address at most")
-        ("max-queue", po::value(&cfg.max_queue)->default_value(cfg.max_queue), "messages waiting for one subscriber before it is closed as too slow")
-        ("heartbeat", po::value(&heartbeat)->default_value(heartbeat), "seconds between heartbeat messages to subscribers")
-        ("admin-token", po::value(&cfg.admin_token), "bearer token for /v1/admin/... (or ELECTD_ADMIN_TOKEN); none: admin off")
-        ("log-level", po::value(&log_level)->default_value(log_level), "trace, debug, info, warn, error or off");
-    po::variables_map vm;
-    if (!parse(desc, args, vm, "usage: electd serve [--listen HOST:PORT] [--db FILE] [OPTIONS]"))
+    bool help_shown = false;
+    auto cfg = read_serve_config(args, help_shown);
+    if (help_shown)
         return 0;
-    if (cfg.admin_token.empty())
-        if (auto const* env = std::getenv("ELECTD_ADMIN_TOKEN"))
-            cfg.admin_token = env;
-    setup_logging(log_level);
-    std::tie(cfg.listen_host, cfg.listen_port) = split_listen(listen);
-    if (!reference.empty())
-        cfg.reference_dir = reference;
-    if (cfg.threads < 1)
-        throw po::error("--threads must be at least 1");
-    if (heartbeat < 1)
-        throw po::error("--heartbeat must be at least 1 second");
-    cfg.heartbeat = std::chrono::seconds(heartbeat);
-    if (cfg.max_queue < 16)
-        throw po::error("--max-queue must be at least 16");
+    setup_logging(cfg.log_level);
     return daemon::run_server(cfg);
+}
+
+int check_config(std::vector<std::string> const& args)
+{
+    if (args.size() != 1 || args[0] == "--help" || args[0] == "-h") {
+        std::cout << "usage: electd check-config FILE\nChecks a TOML configuration file and prints the settings it gives "
+                     "(with the environment's ELECTD_* variables applied).\n";
+        return args.size() == 1 ? 0 : 2;
+    }
+    daemon::server_config cfg;
+    daemon::apply_config_file(args[0], cfg);
+    daemon::apply_environment(cfg);
+    daemon::validate(cfg);
+    std::cout << "# " << args[0] << " is valid; the settings it gives:\n" << daemon::describe(cfg);
+    return 0;
 }
 
 int replay(std::vector<std::string> const& args)
@@ -202,6 +203,8 @@ int run(int argc, char** argv)
             return replay(args);
         if (command == "load-reference")
             return load_reference(args);
+        if (command == "check-config")
+            return check_config(args);
         if (command == "version" || command == "--version") {
             std::cout << version_text << "\n";
             return 0;
@@ -210,6 +213,9 @@ int run(int argc, char** argv)
         return 2;
     } catch (po::error const& e) {
         std::cerr << "electd " << command << ": " << e.what() << " (see electd " << command << " --help)\n";
+        return 2;
+    } catch (daemon::config_error const& e) {
+        std::cerr << "electd " << command << ": configuration: " << e.what() << "\n";
         return 2;
     } catch (feeds::reference_error const& e) {
         std::cerr << "electd " << command << ": reference data: " << e.what() << "\n";

@@ -3,6 +3,7 @@
 #include "daemon/analysis_api.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/hub.hpp"
+#include "daemon/webhooks.hpp"
 #include "daemon/ingest_api.hpp"
 #include "daemon/metrics_api.hpp"
 #include "daemon/read_api.hpp"
@@ -74,11 +75,19 @@ int run_server(server_config const& cfg)
 
     hub push(ioc, hub_config{cfg.max_subscribers, cfg.max_subscribers_per_address, cfg.max_queue, cfg.heartbeat},
              cfg.threads);
-    track.set_listener([&push](commit_event ev) { push.publish(std::move(ev)); });
+    webhook_dispatcher hooks(ioc, track, cfg.webhooks);
+    track.set_listener([&push, &hooks](commit_event ev) {
+        bool alerts = !ev.alerts.empty();
+        push.publish(std::move(ev));
+        if (alerts)
+            hooks.notify();
+    });
     push.start();
+    hooks.start();
+    add_webhook_routes(routes, hooks);
     http_server server(ioc, cfg, routes);
     server.set_streams(stream_context{push, track, cfg});
-    add_metrics_route(routes, track, server, push);
+    add_metrics_route(routes, track, server, push, hooks);
     auto ep = server.start();
     log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
 
@@ -105,6 +114,7 @@ int run_server(server_config const& cfg)
         log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
         server.stop_accepting();
         push.shutdown(); // subscribers hear "going away" and resume elsewhere with since
+        hooks.stop();    // deliveries resume from the stored cursors on the next start
         deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
         wait_for_drain();
     });

@@ -5,9 +5,9 @@
 namespace electd::daemon {
 namespace http = boost::beast::http;
 
-void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h)
+void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h, webhook_dispatcher const& wh)
 {
-    r.add(http::verb::get, "/metrics", [&t, &server, &h](route_match&) -> boost::asio::awaitable<reply> {
+    r.add(http::verb::get, "/metrics", [&t, &server, &h, &wh](route_match&) -> boost::asio::awaitable<reply> {
         auto const& ts = t.stats();
         auto const& hs = server.stats();
         auto snap = t.current();
@@ -43,9 +43,28 @@ void add_metrics_route(router& r, tracker const& t, http_server const& server, h
         metric("electd_stream_messages_coalesced_total", "counter", "Result and totals messages merged into a waiting one",
                ps.messages_coalesced.load());
         metric("electd_stream_messages_sent_total", "counter", "Messages written to subscribers", ps.messages_sent.load());
+        metric("electd_webhook_delivered_total", "counter", "Webhook deliveries acknowledged", wh.stats().delivered.load());
+        metric("electd_webhook_failed_total", "counter", "Webhook attempts that failed", wh.stats().failed.load());
+        metric("electd_webhook_dead_lettered_total", "counter", "Alerts a webhook gave up on", wh.stats().dead_lettered.load());
         reply rep{http::status::ok, std::make_shared<std::string const>(std::move(out)),
                   "text/plain; version=0.0.4; charset=utf-8"};
         co_return rep;
+    });
+}
+
+} // namespace electd::daemon
+
+namespace electd::daemon {
+
+void add_webhook_routes(router& r, webhook_dispatcher const& w)
+{
+    r.add(http::verb::get, "/v1/webhooks", [&w](route_match&) -> boost::asio::awaitable<reply> {
+        co_return json_reply(http::status::ok, w.status_json());
+    });
+    r.add(http::verb::get, "/v1/webhooks/{name}/dead-letters", [&w](route_match& m) -> boost::asio::awaitable<reply> {
+        if (auto json = w.dead_letters_json(m.params[0]))
+            co_return json_reply(http::status::ok, std::move(*json));
+        co_return error_reply(http::status::not_found, "not_found", "no webhook named '" + m.params[0] + "'");
     });
 }
 

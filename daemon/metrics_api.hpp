@@ -3,9 +3,13 @@
 #include "daemon/http_server.hpp"
 #include "daemon/router.hpp"
 #include "daemon/tracker.hpp"
+#include "daemon/webhooks.hpp"
 
 namespace electd::daemon {
 
-void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h);
+void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h, webhook_dispatcher const& w);
+
+/// GET /v1/webhooks and GET /v1/webhooks/{name}/dead-letters.
+void add_webhook_routes(router& r, webhook_dispatcher const& w);
 
 } // namespace electd::daemon

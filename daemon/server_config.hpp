@@ -1,11 +1,31 @@
 #pragma once
-// What `electd serve` is told on its command line. Plain data.
+// Everything `electd serve` can be told: defaults here, then a TOML file (--config), then
+// ELECTD_* environment variables, then the command line. Plain data.
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace electd::daemon {
+
+/// A webhook endpoint: matching alerts are POSTed to it in order, signed, at least once.
+struct webhook_config {
+    std::string name;
+    std::string url;                          // http:// or https://
+    std::string secret;                       // HMAC-SHA256 key for X-Electd-Signature
+    std::set<std::string> types;              // alert types; empty: all
+    std::string min_severity = "info";
+    std::set<std::string> regions, parties, constituencies;
+    bool watchlist = false;
+    int max_attempts = 8;                     // then the alert is dead-lettered and delivery moves on
+    std::chrono::milliseconds timeout{10000}; // per attempt
+    std::chrono::milliseconds backoff{1000};  // first retry; doubles up to max_backoff, with jitter
+    std::chrono::milliseconds max_backoff{300000};
+    std::string ca_file;                      // extra trusted CA (PEM) for https; empty: system CAs
+    bool from_start = false;                  // a new endpoint gets the alerts already stored
+};
 
 struct server_config {
     std::string listen_host = "127.0.0.1";
@@ -13,6 +33,7 @@ struct server_config {
     std::string db_path = "electd.db";
     std::optional<std::string> reference_dir; // default: the bundled 2024 data
     unsigned threads = 2;
+    std::string log_level = "info";
     std::size_t max_body_bytes = 1 << 20;     // 1 MiB: a declaration is a few hundred bytes
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_connections = 4096;
@@ -26,6 +47,7 @@ struct server_config {
     std::size_t max_subscribers_per_address = 2000;
     std::size_t max_queue = 4096;             // messages waiting per subscriber before it is closed
     std::chrono::seconds heartbeat{15};
+    std::vector<webhook_config> webhooks;
 };
 
 } // namespace electd::daemon

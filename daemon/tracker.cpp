@@ -61,6 +61,8 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
         ++restored;
     });
     rebuild_analysis();
+    webhook_cursors_ = storage::load_webhook_cursors(db_);
+    dead_letters_ = storage::load_dead_letters(db_);
     std::vector<std::shared_ptr<alert_entry const>> entries;
     storage::for_each_alert(db_, *state_.reference(), [&](core::alert&& a) {
         entries.push_back(make_entry(a, *state_.reference()));
@@ -133,6 +135,8 @@ void tracker::submit(pending p)
         [](auto& j) {
             if constexpr (std::is_same_v<std::decay_t<decltype(j)>, ingest_job>)
                 j.outcome.status = ingest_status::unavailable;
+            if constexpr (std::is_same_v<std::decay_t<decltype(j)>, webhook_job>)
+                j.outcome.stored = false;
             j.outcome.message = "electd is shutting down; retry against the restarted daemon";
             complete(j);
         },
@@ -198,10 +202,13 @@ void tracker::process(std::vector<pending>& batch)
                 j->outcome = ingest_outcome{};
                 j->outcome.status = ingest_status::unavailable;
                 j->outcome.message = why;
+            } else if (auto* m = std::get_if<model_job>(&p)) {
+                m->outcome = model_outcome{};
+                m->outcome.message = why;
             } else {
-                auto& m = std::get<model_job>(p);
-                m.outcome = model_outcome{};
-                m.outcome.message = why;
+                auto& w = std::get<webhook_job>(p);
+                w.outcome = webhook_outcome{};
+                w.outcome.message = why;
             }
         }
     }
@@ -347,6 +354,14 @@ void tracker::decide(model_job& j)
     j.outcome.summary_json = render([&](core::json_writer& w) {
         core::write_model_summary(w, m, analyst_.score(m.name), analyst_.projection(state_, m), ref);
     });
+}
+
+void tracker::decide(webhook_job& j)
+{
+    storage::save_webhook_cursor(db_, j.request.cursor, unix_ms_now());
+    if (j.request.dead)
+        storage::add_dead_letter(db_, *j.request.dead);
+    j.outcome.stored = true;
 }
 
 void tracker::publish()

@@ -12,6 +12,7 @@
 #include "storage/alert_store.hpp"
 #include "storage/declaration_store.hpp"
 #include "storage/sqlite.hpp"
+#include "storage/webhook_store.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -73,6 +74,17 @@ struct model_outcome {
     std::vector<shared_text> alerts;
 };
 
+/// A webhook endpoint's progress to record (and an alert to dead-letter, if it gave up on one).
+struct webhook_request {
+    storage::webhook_cursor cursor;
+    std::optional<storage::dead_letter> dead;
+};
+
+struct webhook_outcome {
+    bool stored = false;
+    std::string message;
+};
+
 struct tracker_stats {
     std::atomic<std::uint64_t> batches{0};
     std::atomic<std::uint64_t> declarations{0};
@@ -115,6 +127,17 @@ public:
     /// Called on the tracker's thread after each commit that changed something (the hub).
     void set_listener(std::function<void(commit_event)> fn) { listener_ = std::move(fn); }
 
+    /// Records a webhook endpoint's progress; completes after the commit.
+    template <class CompletionToken>
+    auto async_webhook_progress(webhook_request req, CompletionToken&& token)
+    {
+        return initiate<webhook_outcome>(std::move(req), std::forward<CompletionToken>(token));
+    }
+
+    /// Webhook state as stored when the tracker started.
+    std::vector<storage::webhook_cursor> const& stored_webhook_cursors() const { return webhook_cursors_; }
+    std::vector<storage::dead_letter> const& stored_dead_letters() const { return dead_letters_; }
+
     std::shared_ptr<snapshot const> current() const { return snapshot_.load(); }
     alert_log const& alerts() const { return alerts_; }
     tracker_stats const& stats() const { return stats_; }
@@ -129,7 +152,8 @@ private:
     };
     using ingest_job = job<ingest_request, ingest_outcome>;
     using model_job = job<model_request, model_outcome>;
-    using pending = std::variant<ingest_job, model_job>;
+    using webhook_job = job<webhook_request, webhook_outcome>;
+    using pending = std::variant<ingest_job, model_job, webhook_job>;
 
     template <class Outcome, class Request, class CompletionToken>
     auto initiate(Request req, CompletionToken&& token)
@@ -150,6 +174,7 @@ private:
     void process(std::vector<pending>& batch);
     void decide(ingest_job& j);
     void decide(model_job& j);
+    void decide(webhook_job& j);
     void rebuild_analysis(); // from the database: at start-up, and after a failed batch
     void record_alerts(std::vector<shared_text>& answer);
     void publish();
@@ -168,6 +193,8 @@ private:
     std::vector<std::shared_ptr<alert_entry const>> batch_alerts_; // published after the commit
     std::atomic<std::shared_ptr<snapshot const>> snapshot_;
     std::function<void(commit_event)> listener_;
+    std::vector<storage::webhook_cursor> webhook_cursors_;
+    std::vector<storage::dead_letter> dead_letters_;
     alert_log alerts_;
     tracker_stats stats_;
     std::size_t max_batch_ = 1024;

@@ -172,3 +172,26 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_by_type ON alerts (type, seq);
 CREATE INDEX alerts_by_constituency ON alerts (constituency, seq);
 CREATE INDEX alerts_by_time ON alerts (at_ms);
+
+-- Webhook delivery. The alerts table is the outbox: each endpoint's row here is its cursor,
+-- the last alert seq it acknowledged, with the state of the alert being tried now.
+CREATE TABLE webhook_outbox (
+    endpoint        TEXT PRIMARY KEY,
+    delivered_seq   INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0, -- failed attempts at the next alert
+    next_attempt_ms INTEGER,
+    last_status     INTEGER,                    -- HTTP status of the last attempt, if any
+    last_error      TEXT,
+    updated_ms      INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Alerts an endpoint never acknowledged after its last attempt; delivery moved past them.
+CREATE TABLE webhook_dead_letters (
+    id         INTEGER PRIMARY KEY,
+    endpoint   TEXT    NOT NULL,
+    alert_seq  INTEGER NOT NULL REFERENCES alerts (seq),
+    attempts   INTEGER NOT NULL,
+    last_error TEXT    NOT NULL,
+    dead_ms    INTEGER NOT NULL,
+    UNIQUE (endpoint, alert_seq)
+);

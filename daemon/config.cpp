@@ -1,0 +1,286 @@
+#include "daemon/config.hpp"
+
+#include "daemon/query.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+namespace electd::daemon {
+namespace {
+
+std::size_t to_size(std::string const& s, std::size_t min = 0)
+{
+    std::size_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size())
+        throw std::invalid_argument("'" + s + "' is not a whole number");
+    if (v < min)
+        throw std::invalid_argument("must be at least " + std::to_string(min));
+    return v;
+}
+
+std::chrono::seconds to_seconds(std::string const& s)
+{
+    return std::chrono::seconds(static_cast<long>(to_size(s, 1)));
+}
+
+std::pair<std::string, unsigned short> split_listen(std::string const& listen)
+{
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos)
+        throw std::invalid_argument("takes HOST:PORT, e.g. 127.0.0.1:8080");
+    auto host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    auto port = to_size(listen.substr(colon + 1));
+    if (port > 65535)
+        throw std::invalid_argument("'" + listen.substr(colon + 1) + "' is not a port number (0-65535)");
+    return {host, static_cast<unsigned short>(port)};
+}
+
+template <class Field>
+option_spec size_option(std::string key, std::string cli, std::string help, Field field, std::size_t min = 0)
+{
+    return {std::move(key), std::move(cli), std::move(help),
+            [field, min](server_config& c, std::string const& v) { c.*field = static_cast<std::remove_reference_t<decltype(c.*field)>>(to_size(v, min)); },
+            [field](server_config const& c) { return std::to_string(c.*field); }};
+}
+
+option_spec seconds_option(std::string key, std::string cli, std::string help, std::chrono::seconds server_config::*field)
+{
+    return {std::move(key), std::move(cli), std::move(help),
+            [field](server_config& c, std::string const& v) { c.*field = to_seconds(v); },
+            [field](server_config const& c) { return std::to_string((c.*field).count()); }};
+}
+
+std::string node_text(toml::node const& n)
+{
+    if (auto s = n.as_string())
+        return s->get();
+    if (auto i = n.as_integer())
+        return std::to_string(i->get());
+    if (auto b = n.as_boolean())
+        return b->get() ? "true" : "false";
+    if (auto f = n.as_floating_point())
+        return std::to_string(f->get());
+    throw std::invalid_argument("must be a string, number or boolean");
+}
+
+std::string where(std::string const& path, toml::node const& n)
+{
+    auto const& src = n.source();
+    return path + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
+}
+
+std::set<std::string> string_set(toml::node const& n, std::string const& at)
+{
+    std::set<std::string> out;
+    auto const* arr = n.as_array();
+    if (!arr)
+        throw config_error(at + ": must be an array of strings");
+    for (auto const& e : *arr) {
+        auto s = e.as_string();
+        if (!s)
+            throw config_error(at + ": must be an array of strings");
+        out.insert(s->get());
+    }
+    return out;
+}
+
+webhook_config read_webhook(toml::table const& t, std::string const& path)
+{
+    webhook_config w;
+    for (auto const& [k, v] : t) {
+        std::string key(k.str());
+        auto at = where(path, v);
+        try {
+            if (key == "name") w.name = node_text(v);
+            else if (key == "url") w.url = node_text(v);
+            else if (key == "secret") w.secret = node_text(v);
+            else if (key == "types") w.types = string_set(v, at);
+            else if (key == "min_severity") w.min_severity = node_text(v);
+            else if (key == "regions") w.regions = string_set(v, at);
+            else if (key == "parties") w.parties = string_set(v, at);
+            else if (key == "constituencies") w.constituencies = string_set(v, at);
+            else if (key == "watchlist") w.watchlist = node_text(v) == "true";
+            else if (key == "max_attempts") w.max_attempts = static_cast<int>(to_size(node_text(v), 1));
+            else if (key == "timeout_ms") w.timeout = std::chrono::milliseconds(to_size(node_text(v), 1));
+            else if (key == "backoff_ms") w.backoff = std::chrono::milliseconds(to_size(node_text(v), 1));
+            else if (key == "max_backoff_ms") w.max_backoff = std::chrono::milliseconds(to_size(node_text(v), 1));
+            else if (key == "ca_file") w.ca_file = node_text(v);
+            else if (key == "start") {
+                auto s = node_text(v);
+                if (s != "now" && s != "beginning")
+                    throw std::invalid_argument("must be \"now\" or \"beginning\"");
+                w.from_start = s == "beginning";
+            } else
+                throw config_error(at + ": unknown webhook setting '" + key + "'");
+        } catch (std::invalid_argument const& e) {
+            throw config_error(at + ": webhooks." + key + " " + e.what());
+        }
+    }
+    auto at = where(path, t);
+    if (w.name.empty() || w.url.empty() || w.secret.empty())
+        throw config_error(at + ": a webhook needs name, url and secret");
+    if (!w.url.starts_with("http://") && !w.url.starts_with("https://"))
+        throw config_error(at + ": webhook '" + w.name + "' url must start with http:// or https://");
+    if (w.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+        throw config_error(at + ": webhook name '" + w.name + "' may hold only a-z, 0-9, '-' and '_'");
+    return w;
+}
+
+bool loopback(std::string const& host)
+{
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+} // namespace
+
+std::vector<option_spec> const& serve_options()
+{
+    static std::vector<option_spec> const options = [] {
+        std::vector<option_spec> o;
+        o.push_back({"server.listen", "listen", "HOST:PORT to listen on (port 0 picks a free one)",
+                     [](server_config& c, std::string const& v) { std::tie(c.listen_host, c.listen_port) = split_listen(v); },
+                     [](server_config const& c) { return c.listen_host + ":" + std::to_string(c.listen_port); }});
+        o.push_back({"server.db", "db", "SQLite database file (created if missing)",
+                     [](server_config& c, std::string const& v) { c.db_path = v; },
+                     [](server_config const& c) { return c.db_path; }});
+        o.push_back({"server.reference", "reference", "reference data directory (default: the bundled 2024 data)",
+                     [](server_config& c, std::string const& v) { c.reference_dir = v; },
+                     [](server_config const& c) { return c.reference_dir.value_or(""); }});
+        o.push_back(size_option("server.threads", "threads", "network threads", &server_config::threads, 1));
+        o.push_back({"server.log_level", "log-level", "trace, debug, info, warn, error or off",
+                     [](server_config& c, std::string const& v) {
+                         static constexpr char const* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+                         if (std::find(std::begin(levels), std::end(levels), v) == std::end(levels))
+                             throw std::invalid_argument("must be trace, debug, info, warn, error or off");
+                         c.log_level = v;
+                     },
+                     [](server_config const& c) { return c.log_level; }});
+        o.push_back(size_option("limits.max_body", "max-body", "largest request body, bytes", &server_config::max_body_bytes, 1024));
+        o.push_back(size_option("limits.max_header", "max-header", "largest request header, bytes", &server_config::max_header_bytes, 1024));
+        o.push_back(size_option("limits.max_connections", "max-connections", "open HTTP connections at most",
+                                &server_config::max_connections, 1));
+        o.push_back(seconds_option("limits.read_timeout", "read-timeout", "seconds a request may take to arrive", &server_config::read_timeout));
+        o.push_back(seconds_option("limits.idle_timeout", "idle-timeout", "seconds an idle keep-alive connection stays open", &server_config::idle_timeout));
+        o.push_back(seconds_option("limits.drain_timeout", "drain-timeout", "seconds SIGTERM waits for in-flight work", &server_config::drain_timeout));
+        o.push_back({"auth.admin_token", "admin-token", "bearer token for /v1/admin/...; none: admin endpoints are off",
+                     [](server_config& c, std::string const& v) { c.admin_token = v; },
+                     [](server_config const& c) { return c.admin_token.empty() ? "" : "(set)"; }});
+        o.push_back(size_option("stream.max_subscribers", "max-subscribers", "WebSocket and SSE subscribers at most",
+                                &server_config::max_subscribers, 1));
+        o.push_back(size_option("stream.max_subscribers_per_address", "max-subscribers-per-address",
+                                "subscribers from one address at most", &server_config::max_subscribers_per_address, 1));
+        o.push_back(size_option("stream.max_queue", "max-queue", "messages waiting for one subscriber before it is closed as too slow",
+                                &server_config::max_queue, 16));
+        o.push_back(size_option("stream.max_message", "max-ws-message", "largest message a WebSocket client may send, bytes",
+                                &server_config::max_ws_message, 256));
+        o.push_back(seconds_option("stream.heartbeat", "heartbeat", "seconds between heartbeat messages to subscribers", &server_config::heartbeat));
+        o.push_back(seconds_option("stream.ws_idle_timeout", "ws-idle-timeout",
+                                   "seconds of WebSocket silence before a ping, then a close", &server_config::ws_idle_timeout));
+        return o;
+    }();
+    return options;
+}
+
+std::string environment_name(option_spec const& o)
+{
+    std::string out = "ELECTD_";
+    for (char c : o.cli)
+        out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+void apply_config_file(std::string const& path, server_config& cfg)
+{
+    toml::table root;
+    try {
+        root = toml::parse_file(path);
+    } catch (toml::parse_error const& e) {
+        auto const& src = e.source();
+        throw config_error(path + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column) + ": "
+                           + std::string(e.description()));
+    }
+    for (auto const& [section, node] : root) {
+        std::string name(section.str());
+        if (name == "webhooks") {
+            auto const* arr = node.as_array();
+            if (!arr)
+                throw config_error(where(path, node) + ": webhooks must be written as [[webhooks]] tables");
+            for (auto const& w : *arr) {
+                if (!w.as_table())
+                    throw config_error(where(path, w) + ": webhooks must be written as [[webhooks]] tables");
+                cfg.webhooks.push_back(read_webhook(*w.as_table(), path));
+            }
+            continue;
+        }
+        auto const* table = node.as_table();
+        if (!table)
+            throw config_error(where(path, node) + ": '" + name + "' must be a section ([" + name + "])");
+        for (auto const& [k, v] : *table) {
+            auto key = name + "." + std::string(k.str());
+            auto const& options = serve_options();
+            auto it = std::find_if(options.begin(), options.end(), [&](option_spec const& o) { return o.key == key; });
+            if (it == options.end())
+                throw config_error(where(path, v) + ": unknown setting '" + key + "' (see electd serve --help)");
+            try {
+                it->set(cfg, node_text(v));
+            } catch (std::invalid_argument const& e) {
+                throw config_error(where(path, v) + ": " + key + " " + e.what());
+            }
+        }
+    }
+    std::set<std::string> names;
+    for (auto const& w : cfg.webhooks)
+        if (!names.insert(w.name).second)
+            throw config_error(path + ": two webhooks are named '" + w.name + "'");
+}
+
+void apply_environment(server_config& cfg)
+{
+    for (auto const& o : serve_options()) {
+        auto name = environment_name(o);
+        if (auto const* v = std::getenv(name.c_str())) {
+            try {
+                o.set(cfg, v);
+            } catch (std::invalid_argument const& e) {
+                throw config_error(name + ": " + e.what());
+            }
+        }
+    }
+}
+
+void validate(server_config const& cfg)
+{
+    if (!loopback(cfg.listen_host))
+        throw config_error("refusing to listen on " + cfg.listen_host
+                           + ": electd's ingest and read endpoints have no authentication yet, so it listens on "
+                             "loopback only; put a reverse proxy in front, or listen on 127.0.0.1");
+}
+
+std::string describe(server_config const& cfg)
+{
+    std::ostringstream out;
+    std::string section;
+    for (auto const& o : serve_options()) {
+        auto dot = o.key.find('.');
+        auto s = o.key.substr(0, dot);
+        if (s != section)
+            out << (section.empty() ? "" : "\n") << "[" << s << "]\n";
+        section = s;
+        auto value = o.show(cfg);
+        bool number = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+        out << o.key.substr(dot + 1) << " = " << (number ? value : "\"" + value + "\"") << "\n";
+    }
+    for (auto const& w : cfg.webhooks) {
+        out << "\n[[webhooks]]\nname = \"" << w.name << "\"\nurl = \"" << w.url << "\"\nsecret = \"(set)\"\n";
+        out << "max_attempts = " << w.max_attempts << "\n";
+    }
+    return out.str();
+}
+
+} // namespace electd::daemon
