@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <set>
+#include <sys/resource.h>
 #include <thread>
 
 namespace electd::daemon {
@@ -56,9 +57,24 @@ std::shared_ptr<core::reference_data const> prepare_database(server_config const
 
 } // namespace
 
+namespace {
+
+// Many subscribers need many descriptors: take the hard limit (systemd's LimitNOFILE sets it).
+void raise_open_file_limit()
+{
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+}
+
+} // namespace
+
 int run_server(server_config const& cfg)
 {
     auto log = module_logger("app");
+    raise_open_file_limit();
     auto ref = prepare_database(cfg);
     log->info("election '{}': {} seats, reference data version {}", ref->info.name, ref->seat_count(),
               ref->info.data_version);
