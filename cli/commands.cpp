@@ -70,8 +70,11 @@ daemon::server_config read_serve_config(std::vector<std::string> const& args, bo
     desc.add_options()("help,h", "show this help")("config", po::value<std::string>(), "TOML configuration file");
     for (auto const& o : daemon::serve_options()) {
         auto shown = o.show(defaults);
-        desc.add_options()(o.cli.c_str(), po::value<std::string>(),
-                           (o.help + (shown.empty() ? "" : " [" + shown + "]")).c_str());
+        if (o.flag)
+            desc.add_options()(o.cli.c_str(), po::bool_switch(), o.help.c_str());
+        else
+            desc.add_options()(o.cli.c_str(), po::value<std::string>(),
+                               (o.help + (shown.empty() ? "" : " [" + shown + "]")).c_str());
     }
     po::variables_map vm;
     help_shown = !parse(desc, args, vm,
@@ -84,10 +87,10 @@ daemon::server_config read_serve_config(std::vector<std::string> const& args, bo
         daemon::apply_config_file(vm["config"].as<std::string>(), cfg);
     daemon::apply_environment(cfg);
     for (auto const& o : daemon::serve_options()) {
-        if (!vm.count(o.cli))
+        if (!vm.count(o.cli) || (o.flag && !vm[o.cli].as<bool>()))
             continue;
         try {
-            o.set(cfg, vm[o.cli].as<std::string>());
+            o.set(cfg, o.flag ? "true" : vm[o.cli].as<std::string>());
         } catch (std::invalid_argument const& e) {
             throw po::error("--" + o.cli + " " + e.what());
         }

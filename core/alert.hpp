@@ -35,6 +35,7 @@ inline constexpr char const* record = "record";
 inline constexpr char const* milestone = "milestone";
 inline constexpr char const* exit_poll = "exit_poll";
 inline constexpr char const* rush = "rush";
+inline constexpr char const* sop_mismatch = "sop_mismatch";
 } // namespace alert_type
 
 struct alert {

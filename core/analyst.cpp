@@ -123,6 +123,8 @@ model_call analyst::compare(model const& m, seat_result const& r, seat_index sea
 void analyst::rescore(std::size_t mi, seat_index seat, std::optional<model_call> const& call)
 {
     auto& score = scores_[mi];
+    if (seat >= seat_scores_[mi].size())
+        seat_scores_[mi].resize(seat + 1);
     auto& slot = seat_scores_[mi][seat];
     if (slot) {
         score.called -= 1;
@@ -207,6 +209,8 @@ declaration_analysis analyst::on_result(election_state const& state, seat_index 
     }
     if (r.kind == declaration_kind::result)
         a.records = rank(state, seat);
+    if (seat >= per_seat_.size())
+        per_seat_.resize(state.seat_count());
     per_seat_[seat] = std::make_shared<declaration_analysis const>(a);
 
     auto raise = [&](char const* type, severity level, std::vector<party_id> parties, std::string text,
@@ -508,6 +512,50 @@ void analyst::on_model_loaded(model const& m, zoned_time at, std::vector<alert>&
     for (auto const& [p, n] : seats)
         w.field(ref.parties[p].code, n);
     w.end_object().field("majority_line", line).end_object();
+    out.push_back(std::move(al));
+}
+
+void analyst::on_recount(election_state const& state, seat_index seat, zoned_time at, std::vector<alert>& out)
+{
+    auto const& ref = *ref_;
+    auto const& c = ref.seat(seat);
+    alert al;
+    al.seq = ++last_alert_seq_;
+    al.type = alert_type::recount;
+    al.level = severity::medium;
+    al.seat = seat;
+    auto const& current = state.seat(seat).current;
+    if (current)
+        al.parties.push_back(current->winner);
+    al.text = "Recount in " + c.name + (current ? " (provisionally " + party_name(current->winner) + ")" : "");
+    al.at = at;
+    json_writer w(al.data);
+    w.begin_object().field("constituency", c.ons_code).field("name", c.name);
+    w.key("provisional_winner");
+    current ? w.value(ref.parties[current->winner].code) : w.null();
+    w.end_object();
+    out.push_back(std::move(al));
+}
+
+void analyst::on_state_of_parties_mismatch(int results, std::vector<std::string> const& differences, zoned_time at,
+                                           std::vector<alert>& out)
+{
+    alert al;
+    al.seq = ++last_alert_seq_;
+    al.type = alert_type::sop_mismatch;
+    al.level = severity::high;
+    al.at = at;
+    std::string summary;
+    for (std::size_t i = 0; i < differences.size() && i < 3; ++i)
+        summary += (i ? "; " : "") + differences[i];
+    if (differences.size() > 3)
+        summary += "; and " + std::to_string(differences.size() - 3) + " more";
+    al.text = "PA's state of the parties (" + std::to_string(results) + " results) disagrees with electd: " + summary;
+    json_writer w(al.data);
+    w.begin_object().field("results", results).key("differences").begin_array();
+    for (auto const& d : differences)
+        w.value(d);
+    w.end_array().end_object();
     out.push_back(std::move(al));
 }
 

@@ -90,6 +90,12 @@ public:
     declaration_analysis on_result(election_state const& state, seat_index seat, seat_result const* previous,
                                    zoned_time at, std::int64_t declaration_seq, std::vector<alert>& out);
 
+    /// A recount announced for a seat.
+    void on_recount(election_state const& state, seat_index seat, zoned_time at, std::vector<alert>& out);
+    /// A feed's own state of the parties disagrees with electd's count.
+    void on_state_of_parties_mismatch(int results, std::vector<std::string> const& differences, zoned_time at,
+                                      std::vector<alert>& out);
+
     /// Alerts for a model being loaded (the exit poll at 22:00 is news in itself).
     void on_model_loaded(model const& m, zoned_time at, std::vector<alert>& out);
 
@@ -106,7 +112,10 @@ public:
     seat_facts const& facts() const { return *facts_; }
     std::shared_ptr<seat_facts const> const& shared_facts() const { return facts_; }
     /// The analysis of each seat's current result (null while awaiting).
-    std::shared_ptr<declaration_analysis const> analysis_of(seat_index i) const { return per_seat_[i]; }
+    std::shared_ptr<declaration_analysis const> analysis_of(seat_index i) const
+    {
+        return i < per_seat_.size() ? per_seat_[i] : nullptr;
+    }
 
 private:
     struct seat_score {

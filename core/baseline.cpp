@@ -28,6 +28,18 @@ baseline baseline::from_votes(std::vector<party_votes> votes, std::optional<part
     return b;
 }
 
+void baseline::set_holder(party_id p)
+{
+    if (winner_ == p)
+        return;
+    second_ = winner_;
+    winner_ = p;
+    majority_ = 0;
+    for (auto const& v : votes_)
+        if (v.party == p && second_)
+            majority_ = v.votes - votes_for(*second_);
+}
+
 std::int64_t baseline::votes_for(party_id p) const
 {
     for (auto const& v : votes_)

@@ -19,6 +19,9 @@ public:
     /// Builds from per-party votes (any order; zero rows dropped). `lump` is the party id of an
     /// "others" bucket that can never be the winner (nullopt when there is none).
     static baseline from_votes(std::vector<party_votes> votes, std::optional<party_id> lump = std::nullopt);
+    /// The party that held the seat, when it is not the one with most votes (PA's sittingParty
+    /// after a by-election or a defection): gain and hold are measured against it.
+    void set_holder(party_id p);
 
     bool empty() const { return votes_.empty(); }
     std::vector<party_votes> const& votes() const { return votes_; } // most votes first

@@ -29,7 +29,12 @@ checked_declaration check_declaration(declaration_input const& in, reference_dat
     d.invalid_votes = in.invalid_votes;
 
     std::optional<seat_index> seat;
-    if (!in.constituency) {
+    if (!in.constituency && in.pa_number) {
+        if (seat = ref.find_pa(*in.pa_number); seat)
+            d.seat = *seat;
+        else
+            problems.push_back({"constituency", "unknown PA constituency number " + std::to_string(*in.pa_number)});
+    } else if (!in.constituency) {
         // the parser reported it if it was present but malformed
     } else if (seat = ref.find_ons(*in.constituency); !seat) {
         problems.push_back({"constituency", "unknown constituency '" + *in.constituency
@@ -125,7 +130,11 @@ checked_declaration check_declaration(declaration_input const& in, reference_dat
             problems.push_back({"candidates", "tie for first place: mark the winner with \"elected\": true"});
     }
 
-    if (problems.empty() && out.new_parties.empty() && in.constituency && in.declared_at
+    if (d.kind == declaration_kind::rush
+        && std::none_of(d.candidates.begin(), d.candidates.end(), [](candidate const& c) { return c.elected; }))
+        problems.push_back({"candidates", "a rush must mark its winner elected"});
+
+    if (problems.empty() && out.new_parties.empty() && (in.constituency || in.pa_number) && in.declared_at
         && in.candidates_present)
         out.value = std::move(d);
     return out;
@@ -141,7 +150,9 @@ std::string canonical_form(declaration const& d, reference_data const& ref)
     std::sort(rows.begin(), rows.end());
     std::string out = ref.seat(d.seat).ons_code;
     out += '\x1e' + std::to_string(d.revision);
-    out += '\x1e' + std::to_string(to_unix_ms(d.declared_at.utc)) + '/' + std::to_string(d.declared_at.offset_minutes);
+    // A rush has no time of its own (it is dated on arrival), so a resent rush is the same rush.
+    if (d.kind == declaration_kind::result)
+        out += '\x1e' + std::to_string(to_unix_ms(d.declared_at.utc)) + '/' + std::to_string(d.declared_at.offset_minutes);
     out += '\x1e' + (d.electorate ? std::to_string(*d.electorate) : "-");
     out += '\x1e' + (d.invalid_votes ? std::to_string(*d.invalid_votes) : "-");
     out += d.kind == declaration_kind::rush ? "\x1erush" : "\x1eresult";

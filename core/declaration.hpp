@@ -31,6 +31,7 @@ struct candidate_input {
 /// already reported it as malformed, so later checks do not report it twice.
 struct declaration_input {
     std::optional<std::string> constituency;
+    std::optional<int> pa_number; // PA feeds name seats by number instead
     int revision = 1;
     std::optional<std::string> declared_at;
     std::optional<std::int64_t> electorate;

@@ -7,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace electd::core {
@@ -23,10 +22,19 @@ struct revision_record {
     std::int64_t valid_votes = 0;
 };
 
+/// Revisions are ordered by number, and at the same number a full result comes after the
+/// rush that announced it (PA sends rush 1 and result 1 for the same count).
+inline int revision_order(int revision, declaration_kind kind)
+{
+    return revision * 2 + (kind == declaration_kind::result ? 1 : 0);
+}
+
 struct seat_state {
-    std::vector<revision_record> revisions; // in order of revision
+    std::vector<revision_record> revisions; // in revision order, late arrivals included
     std::shared_ptr<seat_result const> current;
     int current_revision = 0;
+    int current_order = 0; // revision_order of the current one, 0 while awaiting
+    bool recount = false;  // a recount was announced after the current result
 };
 
 enum class verdict {
@@ -49,13 +57,22 @@ public:
     /// Makes `d` the seat's current result (classify must have said accepted).
     std::shared_ptr<seat_result const> apply(declaration const& d, std::string canonical, std::int64_t seq,
                                              timestamp received_at);
+    /// Keeps a stale revision in the seat's history without changing anything current: a feed's
+    /// older revision that arrived late.
+    void record_late(declaration const& d, std::string canonical, std::int64_t seq, timestamp received_at);
 
     /// Registers a party a feed named that the reference data does not know. Returns its id.
-    party_id register_party(std::string const& label);
+    party_id register_party(std::string const& label, std::string const& name = {});
+    /// Registers a seat a feed named (an election run without reference data). Returns its index.
+    seat_index register_constituency(constituency c, baseline b);
+    /// An election without reference data learns how many seats there are from the feed.
+    void expect_seats(int n);
+
+    void set_recount(seat_index i, bool on);
 
     seat_state const& seat(seat_index i) const { return seats_[i]; }
     std::size_t seat_count() const { return seats_.size(); }
-    totals current_totals() const { return totals_.view(*ref_); }
+    totals current_totals() const;
     std::int64_t last_seq() const { return last_seq_; }
     void set_last_seq(std::int64_t seq) { last_seq_ = seq; }
 
@@ -70,25 +87,29 @@ public:
     totals_accumulator const& accumulator() const { return totals_; }
 
 private:
+    void copy_reference_for_change();
 
     std::shared_ptr<reference_data const> ref_;
     std::vector<seat_state> seats_;
     totals_accumulator totals_;
     std::int64_t last_seq_ = 0;
 
-    // What apply() changed, to be reversed newest first: the revision it inserted and the
-    // current result it replaced. Cheaper than copying a seat's whole history.
-    struct applied_change {
+    // What changed, to be reversed newest first. Cheaper than copying a seat's whole history.
+    struct change {
+        enum class kind { revision, recount } what;
         seat_index seat;
-        int revision;
-        std::shared_ptr<seat_result const> previous;
-        int previous_revision;
+        int order = 0;                               // the revision record inserted
+        bool was_current = false;                    // it replaced the current result
+        std::shared_ptr<seat_result const> previous; // which was this
+        int previous_revision = 0, previous_order = 0;
+        bool previous_recount = false;
     };
     struct undo {
-        std::vector<applied_change> applied;
+        std::vector<change> changes;
         totals_accumulator totals;
-        std::shared_ptr<reference_data const> ref;
+        std::shared_ptr<reference_data const> ref; // set when the reference was copied
         std::int64_t last_seq = 0;
+        std::size_t seat_count = 0;
     };
     std::optional<undo> undo_;
 };

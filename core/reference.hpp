@@ -4,6 +4,7 @@
 #include "core/baseline.hpp"
 #include "core/party.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ struct election_info {
     std::string date;       // "2024-07-04"
     int data_version = 0;
     std::string baseline_name;
+    int expected_seats = 0; // when seats are learnt from a feed: how many there will be
 };
 
 class reference_data {
@@ -75,8 +77,10 @@ public:
     std::vector<nomination> const& nominations() const { return nominations_; }
     std::vector<watch_entry> const& bellwethers() const { return bellwethers_; }
     std::vector<notable> const& notables() const { return notables_; }
+    /// All seats: those known, or the number a feed announced if more.
+    int total_seats() const { return std::max(static_cast<int>(constituencies_.size()), info.expected_seats); }
     /// Seats needed for an overall majority: more than half of all seats.
-    int majority_line() const { return static_cast<int>(constituencies_.size() / 2 + 1); }
+    int majority_line() const { return total_seats() / 2 + 1; }
 
 private:
     std::vector<constituency> constituencies_;

@@ -40,6 +40,8 @@ seat_facts::seat_facts(std::shared_ptr<reference_data const> reference)
 
 std::optional<double> seat_facts::swing_needed(seat_index i, party_id p) const
 {
+    if (i >= ref_->seat_count()) // a seat learnt from a feed after these facts were worked out
+        return std::nullopt;
     auto const& b = ref_->baseline_of(i);
     if (b.empty() || !b.winner() || *b.winner() == p)
         return std::nullopt;
@@ -48,7 +50,7 @@ std::optional<double> seat_facts::swing_needed(seat_index i, party_id p) const
 
 std::optional<int> seat_facts::target_rank(seat_index i, party_id p) const
 {
-    if (p >= rank_.size() || rank_[p].empty() || rank_[p][i] == 0)
+    if (p >= rank_.size() || i >= rank_[p].size() || rank_[p][i] == 0)
         return std::nullopt;
     return rank_[p][i];
 }

@@ -35,7 +35,7 @@ totals totals_accumulator::view(reference_data const& ref) const
 {
     totals t;
     t.declared = declared_;
-    t.total_seats = static_cast<int>(ref.seat_count());
+    t.total_seats = ref.total_seats();
     t.majority_line = ref.majority_line();
     t.valid_votes = valid_votes_;
     for (party_id p = 0; p < rows_.size(); ++p) {

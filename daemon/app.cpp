@@ -33,7 +33,14 @@ std::shared_ptr<core::reference_data const> prepare_database(server_config const
     auto log = module_logger("app");
     storage::connection db(cfg.db_path);
     storage::migrate(db);
+    if (cfg.open_election) {
+        storage::ensure_open_election(db, "Election from the feed");
+        return storage::load_reference(db);
+    }
     auto stored = storage::stored_reference_version(db);
+    if (stored && stored->first == "open")
+        throw std::runtime_error("the database '" + cfg.db_path + "' holds an election run from the feed: "
+                                 "start it with --open-election");
     if (cfg.reference_dir || !stored || stored->first == bundled_short_name()) {
         auto [ref, source] = cfg.reference_dir ? std::make_pair(read_reference_dir(*cfg.reference_dir), *cfg.reference_dir)
                                                : std::make_pair(read_bundled_reference(), std::string("bundled"));
@@ -82,10 +89,12 @@ int run_server(server_config const& cfg)
     asio::io_context ioc(static_cast<int>(cfg.threads));
     auto work = asio::make_work_guard(ioc);
     tracker track(cfg.db_path, ref, ioc.get_executor());
+    track.set_open_election(cfg.open_election);
     track.start();
 
     router routes;
-    add_ingest_routes(routes, track);
+    ingestor ingest(track, cfg);
+    add_ingest_routes(routes, ingest);
     add_read_routes(routes, track);
     add_analysis_routes(routes, track, cfg);
 

@@ -153,6 +153,20 @@ std::vector<option_spec> const& serve_options()
                      [](server_config& c, std::string const& v) { c.reference_dir = v; },
                      [](server_config const& c) { return c.reference_dir.value_or(""); }});
         o.push_back(size_option("server.threads", "threads", "network threads", &server_config::threads, 1));
+        auto boolean = [](std::string const& v) {
+            if (v == "true" || v == "1")
+                return true;
+            if (v == "false" || v == "0")
+                return false;
+            throw std::invalid_argument("must be true or false");
+        };
+        o.push_back({"election.open", "open-election",
+                     "no reference data: take constituencies, parties and baselines from the PA feed itself",
+                     [boolean](server_config& c, std::string const& v) { c.open_election = boolean(v); },
+                     [](server_config const& c) { return c.open_election ? "true" : "false"; }, true});
+        o.push_back({"election.rehearsal", "rehearsal", "a rehearsal: take PA Test_ data, which a live election refuses",
+                     [boolean](server_config& c, std::string const& v) { c.rehearsal = boolean(v); },
+                     [](server_config const& c) { return c.rehearsal ? "true" : "false"; }, true});
         o.push_back({"server.log_level", "log-level", "trace, debug, info, warn, error or off",
                      [](server_config& c, std::string const& v) {
                          static constexpr char const* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
@@ -273,7 +287,7 @@ std::string describe(server_config const& cfg)
             out << (section.empty() ? "" : "\n") << "[" << s << "]\n";
         section = s;
         auto value = o.show(cfg);
-        bool number = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+        bool number = (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) || o.flag;
         out << o.key.substr(dot + 1) << " = " << (number ? value : "\"" + value + "\"") << "\n";
     }
     for (auto const& w : cfg.webhooks) {

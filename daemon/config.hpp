@@ -22,6 +22,7 @@ struct option_spec {
     std::string help;
     std::function<void(server_config&, std::string const&)> set; // throws std::invalid_argument
     std::function<std::string(server_config const&)> show;
+    bool flag = false; // a switch on the command line (--rehearsal), true/false elsewhere
 };
 
 /// Every serve option except the webhooks (which only the file can list).

@@ -32,6 +32,8 @@ struct server_config {
     unsigned short listen_port = 8080;
     std::string db_path = "electd.db";
     std::optional<std::string> reference_dir; // default: the bundled 2024 data
+    bool open_election = false;               // no reference data: seats and parties come from the feed
+    bool rehearsal = false;                   // take PA Test_ data (refused by a live election)
     unsigned threads = 2;
     std::string log_level = "info";
     std::size_t max_body_bytes = 1 << 20;     // 1 MiB: a declaration is a few hundred bytes

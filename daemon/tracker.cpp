@@ -1,6 +1,7 @@
 #include "daemon/tracker.hpp"
 
 #include "core/json_views.hpp"
+#include "daemon/sop_check.hpp"
 #include "storage/migrations.hpp"
 #include "storage/model_store.hpp"
 #include "storage/reference_store.hpp"
@@ -55,13 +56,25 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
     std::size_t restored = 0;
     storage::for_each_revision(db_, *state_.reference(), [&](storage::stored_revision&& r) {
         auto canonical = core::canonical_form(r.value, *state_.reference());
-        if (state_.classify(r.value, canonical) == core::verdict::accepted)
+        auto v = state_.classify(r.value, canonical);
+        if (v == core::verdict::accepted)
             state_.apply(r.value, std::move(canonical), r.seq, core::from_unix_ms(r.received_at_ms));
+        else if (v == core::verdict::stale) // a feed's late revision, stored in the history only
+            state_.record_late(r.value, std::move(canonical), r.seq, core::from_unix_ms(r.received_at_ms));
         state_.set_last_seq(std::max(state_.last_seq(), r.seq));
         ++restored;
     });
+    // Recounts announced after a seat's current result still stand.
+    {
+        storage::statement q(db_, "SELECT constituency, after_seq FROM feed_messages WHERE kind = 'recount'");
+        while (q.step())
+            if (auto seat = state_.reference()->find_ons(q.text_view(0)))
+                if (auto const& cur = state_.seat(*seat); cur.revisions.empty() || q.int64(1) >= cur.revisions.back().seq)
+                    state_.set_recount(*seat, true);
+    }
     rebuild_analysis();
     webhook_cursors_ = storage::load_webhook_cursors(db_);
+    feed_state_ = storage::load_feed_state(db_);
     dead_letters_ = storage::load_dead_letters(db_);
     std::vector<std::shared_ptr<alert_entry const>> entries;
     storage::for_each_alert(db_, *state_.reference(), [&](core::alert&& a) {
@@ -133,11 +146,16 @@ void tracker::submit(pending p)
     }
     std::visit(
         [](auto& j) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(j)>, ingest_job>)
-                j.outcome.status = ingest_status::unavailable;
-            if constexpr (std::is_same_v<std::decay_t<decltype(j)>, webhook_job>)
-                j.outcome.stored = false;
-            j.outcome.message = "electd is shutting down; retry against the restarted daemon";
+            using J = std::decay_t<decltype(j)>;
+            if constexpr (std::is_same_v<J, feed_state_job>) {
+                j.outcome = false;
+            } else {
+                if constexpr (std::is_same_v<J, ingest_job>)
+                    j.outcome.status = ingest_status::unavailable;
+                if constexpr (std::is_same_v<J, webhook_job> || std::is_same_v<J, feed_event_job>)
+                    j.outcome.stored = false;
+                j.outcome.message = "electd is shutting down; retry against the restarted daemon";
+            }
             complete(j);
         },
         p);
@@ -205,16 +223,24 @@ void tracker::process(std::vector<pending>& batch)
             } else if (auto* m = std::get_if<model_job>(&p)) {
                 m->outcome = model_outcome{};
                 m->outcome.message = why;
+            } else if (auto* w = std::get_if<webhook_job>(&p)) {
+                w->outcome = webhook_outcome{};
+                w->outcome.message = why;
+            } else if (auto* f = std::get_if<feed_event_job>(&p)) {
+                if (f->outcome.invalid)
+                    continue;
+                f->outcome = feed_event_outcome{};
+                f->outcome.message = why;
             } else {
-                auto& w = std::get<webhook_job>(p);
-                w.outcome = webhook_outcome{};
-                w.outcome.message = why;
+                std::get<feed_state_job>(p).outcome = false;
             }
         }
     }
-    if (failed)
+    if (failed) {
         rebuild_analysis(); // rare (a full disk): cheaper than copying the analyst every batch
-    if (!touched_.empty() || models_changed) {
+        seat_views_.resize(state_.seat_count()); // seats learnt in the failed batch are gone again
+    }
+    if (!touched_.empty() || models_changed || std::exchange(republish_, false)) {
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
         commit_event ev;
@@ -256,9 +282,15 @@ void tracker::decide(ingest_job& j)
 {
     auto& out = j.outcome;
     auto& req = j.request;
+    if (req.mark) // whatever becomes of the message, its file is done with
+        storage::save_feed_state(db_, *req.mark, unix_ms_now());
     out.warnings = req.warnings;
     out.constituency = req.input.constituency.value_or("");
     out.revision = req.input.revision;
+
+    // An election run from the feed meets its seats as they declare.
+    if (open_election_ && req.seat_facts && req.input.pa_number && !state_.reference()->find_pa(*req.input.pa_number))
+        open_seat(*req.seat_facts);
 
     core::checked_declaration checked;
     if (req.checked && req.checked_against == state_.reference())
@@ -273,7 +305,12 @@ void tracker::decide(ingest_job& j)
     if (!checked.new_parties.empty()) {
         // Minor parties appear on the night: register them, say so, and check again.
         for (auto const& label : checked.new_parties) {
-            auto id = state_.register_party(label);
+            std::string name;
+            if (req.seat_facts) // PA names its parties as well as abbreviating them
+                for (auto const& p : req.seat_facts->parties)
+                    if (p.abbreviation == label)
+                        name = p.name;
+            auto id = state_.register_party(label, name);
             storage::insert_feed_party(db_, state_.reference()->parties[id], id, unix_ms_now());
             out.warnings.push_back("party '" + label + "' is not in the reference data; registered it as a new party");
             module_logger("tracker")->warn("registered new party '{}' named by a declaration for {}", label,
@@ -285,6 +322,7 @@ void tracker::decide(ingest_job& j)
     auto& d = *checked.value;
     auto const& ref = *state_.reference();
     auto canonical = core::canonical_form(d, ref);
+    out.constituency = ref.seat(d.seat).ons_code;
     core::revision_record const* existing = nullptr;
     switch (state_.classify(d, canonical, &existing)) {
     case core::verdict::duplicate:
@@ -303,6 +341,30 @@ void tracker::decide(ingest_job& j)
                       + ") with different figures; send corrections as a higher revision";
         return;
     case core::verdict::stale:
+        if (req.keep_late) {
+            // A feed's older revision arriving late: kept in the history, nothing current changes.
+            auto seq = state_.last_seq() + 1;
+            state_.record_late(d, canonical, seq, req.received_at);
+            auto result = core::compute_result(d, ref);
+            storage::revision_row row;
+            row.seq = seq;
+            row.value = &d;
+            row.declared_at_text = *req.input.declared_at;
+            row.result = &result;
+            row.payload = req.payload;
+            row.content_type = req.content_type;
+            row.source = req.source;
+            row.received_at_ms = core::to_unix_ms(req.received_at);
+            writer_->append(row, ref);
+            out.status = ingest_status::late;
+            out.seq = seq;
+            out.current_revision = state_.seat(d.seat).current_revision;
+            out.message = "revision " + std::to_string(d.revision) + " of " + out.constituency
+                          + " arrived after revision " + std::to_string(out.current_revision)
+                          + ": kept in the history, the current result is unchanged";
+            touched_.push_back(d.seat);
+            return;
+        }
         out.status = ingest_status::stale;
         out.current_revision = state_.seat(d.seat).current_revision;
         out.message = "revision " + std::to_string(d.revision) + " of " + out.constituency
@@ -354,6 +416,89 @@ void tracker::decide(model_job& j)
     j.outcome.summary_json = render([&](core::json_writer& w) {
         core::write_model_summary(w, m, analyst_.score(m.name), analyst_.projection(state_, m), ref);
     });
+}
+
+std::optional<core::seat_index> tracker::open_seat(feeds::pa_seat_facts const& facts)
+{
+    // Parties of the previous election first, so the baseline can name them.
+    std::vector<core::party_votes> votes;
+    auto party_of = [&](feeds::pa_party const& p) {
+        auto label = p.abbreviation.empty() ? p.name : p.abbreviation;
+        auto before = state_.reference()->parties.size();
+        auto id = state_.register_party(label, p.name);
+        if (state_.reference()->parties.size() > before)
+            storage::insert_feed_party(db_, state_.reference()->parties[id], id, unix_ms_now());
+        return id;
+    };
+    for (auto const& [p, v] : facts.baseline)
+        votes.push_back({party_of(p), v});
+    auto b = core::baseline::from_votes(std::move(votes));
+    if (!facts.sitting_party.empty())
+        b.set_holder(party_of(feeds::pa_party{facts.sitting_party, facts.sitting_party, std::nullopt}));
+    char code[16];
+    std::snprintf(code, sizeof code, "PA%03d", facts.number);
+    core::constituency c{code, facts.number, facts.name, "", "", facts.electorate.value_or(0)};
+    auto i = state_.register_constituency(std::move(c), std::move(b));
+    storage::insert_feed_constituency(db_, *state_.reference(), i);
+    note_new_seat(i);
+    module_logger("tracker")->info("new seat from the feed: {} {} ({})", facts.number, facts.name, code);
+    return i;
+}
+
+void tracker::note_new_seat(core::seat_index i)
+{
+    analyst_.set_reference(state_.reference());
+    if (seat_views_.size() <= i)
+        seat_views_.resize(i + 1);
+    touched_.push_back(i);
+}
+
+void tracker::decide(feed_event_job& j)
+{
+    auto& out = j.outcome;
+    auto const& req = j.request;
+    if (req.mark)
+        storage::save_feed_state(db_, *req.mark, unix_ms_now());
+    std::optional<core::seat_index> seat;
+    std::string kind;
+    if (auto const* recount = std::get_if<feeds::pa_recount>(&req.message)) {
+        kind = "recount";
+        seat = state_.reference()->find_pa(recount->number);
+        if (!seat) {
+            out.invalid = true;
+            out.message = "recount for PA constituency " + std::to_string(recount->number) + " (" + recount->name
+                          + "), which electd does not know";
+            return;
+        }
+        out.constituency = state_.reference()->seat(*seat).ons_code;
+        state_.set_recount(*seat, true);
+        analyst_.on_recount(state_, *seat, core::zoned_time{req.received_at, 0}, raised_);
+        touched_.push_back(*seat);
+    } else {
+        kind = "sop";
+        auto const& sop = std::get<feeds::pa_state_of_parties>(req.message);
+        if (open_election_)
+            state_.expect_seats(sop.total_constituencies);
+        out.differences = compare_state_of_parties(sop, state_);
+        if (!out.differences.empty())
+            analyst_.on_state_of_parties_mismatch(sop.number_of_results, out.differences,
+                                                  core::zoned_time{req.received_at, 0}, raised_);
+        republish_ = republish_ || open_election_; // the number of seats may have changed
+    }
+    storage::statement ins(db_, "INSERT INTO feed_messages (source, kind, constituency, after_seq, received_ms, "
+                                "file_name, payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    ins.bind(1, req.source).bind(2, kind);
+    seat ? ins.bind(3, state_.reference()->seat(*seat).ons_code) : ins.bind_null(3);
+    ins.bind(4, state_.last_seq()).bind(5, core::to_unix_ms(req.received_at)).bind(6, req.file_name);
+    ins.bind_blob(7, req.payload).run();
+    record_alerts(out.alerts);
+    out.stored = true;
+}
+
+void tracker::decide(feed_state_job& j)
+{
+    storage::save_feed_state(db_, j.request, unix_ms_now());
+    j.outcome = true;
 }
 
 void tracker::decide(webhook_job& j)

@@ -9,9 +9,11 @@
 #include "daemon/alert_log.hpp"
 #include "daemon/hub.hpp"
 #include "daemon/snapshot.hpp"
+#include "feeds/pa_adapter.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/declaration_store.hpp"
 #include "storage/sqlite.hpp"
+#include "storage/feed_state_store.hpp"
 #include "storage/webhook_store.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -22,6 +24,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -31,6 +34,12 @@ namespace electd::daemon {
 
 struct ingest_request {
     core::declaration_input input;
+    // From a PA feed: what it says about the seat (an election without reference data learns
+    // its seats from this), and feed rules: a late, older revision is kept in the history.
+    std::optional<feeds::pa_seat_facts> seat_facts;
+    bool keep_late = false;
+    // A feed client's position, written in the same transaction: a file is processed once.
+    std::optional<storage::feed_state_write> mark;
     // Checked already off the tracker's thread, against this reference; reused if it is still
     // the tracker's (no party registered since), so the tracker does not check twice.
     std::optional<core::declaration> checked;
@@ -42,7 +51,7 @@ struct ingest_request {
     core::timestamp received_at;
 };
 
-enum class ingest_status { created, duplicate, conflict, stale, invalid, unavailable };
+enum class ingest_status { created, duplicate, conflict, stale, late, invalid, unavailable };
 
 struct ingest_outcome {
     ingest_status status = ingest_status::unavailable;
@@ -83,6 +92,26 @@ struct webhook_request {
 struct webhook_outcome {
     bool stored = false;
     std::string message;
+};
+
+/// A PA message that is not a declaration: a state of the parties to check against electd's
+/// own totals, or a recount to announce.
+struct feed_event_request {
+    std::variant<feeds::pa_state_of_parties, feeds::pa_recount> message;
+    std::optional<storage::feed_state_write> mark;
+    std::string payload;
+    std::string source;
+    std::optional<std::string> file_name;
+    core::timestamp received_at;
+};
+
+struct feed_event_outcome {
+    bool stored = false;
+    std::string constituency;           // a recount's seat
+    std::vector<std::string> differences; // a state of the parties: where it disagrees with electd
+    std::vector<shared_text> alerts;
+    std::string message;                // why it was refused, when it was
+    bool invalid = false;               // refused for what it says (unknown seat), not for storage
 };
 
 struct tracker_stats {
@@ -134,6 +163,25 @@ public:
         return initiate<webhook_outcome>(std::move(req), std::forward<CompletionToken>(token));
     }
 
+    /// A state of the parties or a recount from a feed; completes after the commit.
+    template <class CompletionToken>
+    auto async_feed_event(feed_event_request req, CompletionToken&& token)
+    {
+        return initiate<feed_event_outcome>(std::move(req), std::forward<CompletionToken>(token));
+    }
+
+    /// Records a feed client's position on its own (a file that could not be used at all).
+    template <class CompletionToken>
+    auto async_feed_state(storage::feed_state_write w, CompletionToken&& token)
+    {
+        return initiate<bool>(std::move(w), std::forward<CompletionToken>(token));
+    }
+    /// Feed positions as stored when the tracker started: feed -> key -> value.
+    std::map<std::string, std::map<std::string, std::string>> const& stored_feed_state() const { return feed_state_; }
+
+    /// An election run without reference data: seats and parties come from the feed.
+    void set_open_election(bool on) { open_election_ = on; }
+
     /// Webhook state as stored when the tracker started.
     std::vector<storage::webhook_cursor> const& stored_webhook_cursors() const { return webhook_cursors_; }
     std::vector<storage::dead_letter> const& stored_dead_letters() const { return dead_letters_; }
@@ -153,7 +201,9 @@ private:
     using ingest_job = job<ingest_request, ingest_outcome>;
     using model_job = job<model_request, model_outcome>;
     using webhook_job = job<webhook_request, webhook_outcome>;
-    using pending = std::variant<ingest_job, model_job, webhook_job>;
+    using feed_event_job = job<feed_event_request, feed_event_outcome>;
+    using feed_state_job = job<storage::feed_state_write, bool>;
+    using pending = std::variant<ingest_job, model_job, webhook_job, feed_event_job, feed_state_job>;
 
     template <class Outcome, class Request, class CompletionToken>
     auto initiate(Request req, CompletionToken&& token)
@@ -175,6 +225,10 @@ private:
     void decide(ingest_job& j);
     void decide(model_job& j);
     void decide(webhook_job& j);
+    void decide(feed_event_job& j);
+    void decide(feed_state_job& j);
+    std::optional<core::seat_index> open_seat(feeds::pa_seat_facts const& facts);
+    void note_new_seat(core::seat_index i);
     void rebuild_analysis(); // from the database: at start-up, and after a failed batch
     void record_alerts(std::vector<shared_text>& answer);
     void publish();
@@ -195,6 +249,9 @@ private:
     std::function<void(commit_event)> listener_;
     std::vector<storage::webhook_cursor> webhook_cursors_;
     std::vector<storage::dead_letter> dead_letters_;
+    bool open_election_ = false;
+    std::map<std::string, std::map<std::string, std::string>> feed_state_;
+    bool republish_ = false; // something readers see changed without touching a seat
     alert_log alerts_;
     tracker_stats stats_;
     std::size_t max_batch_ = 1024;

@@ -103,7 +103,7 @@ CREATE TABLE declarations (
     previous_winner TEXT,
     result_text     TEXT    NOT NULL,  -- "Lab gain from Con"
     analysis_json   TEXT,              -- its comparison with the exit poll, projections, records
-    UNIQUE (constituency, revision)
+    UNIQUE (constituency, revision, kind) -- PA sends a rush and a result under one revision number
 );
 CREATE INDEX declarations_by_time ON declarations (declared_at_ms);
 
@@ -195,3 +195,25 @@ CREATE TABLE webhook_dead_letters (
     dead_ms    INTEGER NOT NULL,
     UNIQUE (endpoint, alert_seq)
 );
+
+-- Feed messages that are not declarations (PA's state of the parties, recounts), as received.
+CREATE TABLE feed_messages (
+    id           INTEGER PRIMARY KEY,
+    source       TEXT    NOT NULL,
+    kind         TEXT    NOT NULL, -- sop | recount
+    constituency TEXT,
+    after_seq    INTEGER NOT NULL, -- the last declaration seq when it arrived
+    received_ms  INTEGER NOT NULL,
+    file_name    TEXT,
+    payload      BLOB    NOT NULL
+);
+
+-- Each feed client's position, so a restart resumes where it stopped: the drop folder's
+-- processed files, the poller's ETag, the upstream WebSocket's last sequence number.
+CREATE TABLE feed_state (
+    feed       TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    value      TEXT    NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (feed, key)
+) WITHOUT ROWID;

@@ -175,8 +175,14 @@ std::shared_ptr<core::reference_data> load_reference(connection& db)
         statement q(db, "SELECT constituency, party, votes FROM baseline_votes");
         while (q.step())
             votes[*ref->find_ons(q.text_view(0))].push_back({*ref->parties.find_code(q.text_view(1)), q.int64(2)});
-        for (core::seat_index i = 0; i < votes.size(); ++i)
-            ref->set_baseline(i, core::baseline::from_votes(std::move(votes[i]), ref->others_lump));
+        for (core::seat_index i = 0; i < votes.size(); ++i) {
+            auto b = core::baseline::from_votes(std::move(votes[i]), ref->others_lump);
+            // Seats learnt from a feed keep the holder the feed named (PA's sittingParty).
+            if (auto h = kv.find("holder:" + ref->seat(i).ons_code); h != kv.end())
+                if (auto p = ref->parties.find_code(h->second))
+                    b.set_holder(*p);
+            ref->set_baseline(i, std::move(b));
+        }
     }
     {
         statement q(db, "SELECT constituency, note FROM watchlist ORDER BY position");
@@ -208,6 +214,43 @@ void insert_feed_party(connection& db, core::party const& p, core::party_id posi
                       "VALUES (?1, ?2, ?3, ?4, 1, ?5)");
     ins.bind(1, p.code).bind(2, static_cast<std::int64_t>(position)).bind(3, p.name).bind(4, p.colour)
         .bind(5, registered_at_ms).run();
+}
+
+} // namespace electd::storage
+
+namespace electd::storage {
+
+void insert_feed_constituency(connection& db, core::reference_data const& ref, core::seat_index i)
+{
+    auto const& c = ref.seat(i);
+    statement ins(db, "INSERT INTO constituencies (ons_code, position, pa_number, name, region, nation, electorate) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    ins.bind(1, c.ons_code).bind(2, static_cast<std::int64_t>(i));
+    c.pa_number > 0 ? ins.bind(3, c.pa_number) : ins.bind_null(3);
+    ins.bind(4, c.name).bind(5, c.region).bind(6, c.nation);
+    c.electorate > 0 ? ins.bind(7, c.electorate) : ins.bind_null(7);
+    ins.run();
+    statement base(db, "INSERT INTO baseline_votes (constituency, party, votes) VALUES (?1, ?2, ?3)");
+    for (auto const& v : ref.baseline_of(i).votes())
+        base.bind(1, c.ons_code).bind(2, ref.parties[v.party].code).bind(3, v.votes).run();
+    if (auto holder = ref.baseline_of(i).winner()) {
+        statement h(db, "INSERT INTO election (key, value) VALUES (?1, ?2) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        h.bind(1, "holder:" + c.ons_code).bind(2, ref.parties[*holder].code).run();
+    }
+}
+
+void ensure_open_election(connection& db, std::string const& name)
+{
+    auto stored = stored_reference_version(db);
+    if (stored && stored->first != "open")
+        throw std::runtime_error("the database holds the election '" + stored->first
+                                 + "'; an election run from the feed (--open-election) needs a new --db");
+    if (stored)
+        return;
+    core::reference_data ref;
+    ref.info = {name, "open", "", 1, "the previous election, as the feed gives it"};
+    save_reference(db, ref, "feed");
 }
 
 } // namespace electd::storage

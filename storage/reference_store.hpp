@@ -25,6 +25,14 @@ std::shared_ptr<core::reference_data> load_reference(connection& db);
 /// The (short_name, data_version) the database holds, if any.
 std::optional<std::pair<std::string, int>> stored_reference_version(connection& db);
 
+/// Records a seat first named by a feed in an election run without reference data, with its
+/// baseline (inside the caller's transaction).
+void insert_feed_constituency(connection& db, core::reference_data const& ref, core::seat_index i);
+
+/// Creates the election record of an election run without reference data ("open"), if the
+/// database has none. Throws if it holds another election.
+void ensure_open_election(connection& db, std::string const& name);
+
 /// Records a party first named by a feed (inside the caller's transaction).
 void insert_feed_party(connection& db, core::party const& p, core::party_id position, std::int64_t registered_at_ms);
 
