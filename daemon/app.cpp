@@ -3,6 +3,7 @@
 #include "daemon/analysis_api.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/hub.hpp"
+#include "daemon/web_api.hpp"
 #include "daemon/webhooks.hpp"
 #include "daemon/ingest_api.hpp"
 #include "daemon/metrics_api.hpp"
@@ -97,6 +98,7 @@ int run_server(server_config const& cfg)
     add_ingest_routes(routes, ingest);
     add_read_routes(routes, track);
     add_analysis_routes(routes, track, cfg);
+    add_web_routes(routes, track);
 
     hub push(ioc, hub_config{cfg.max_subscribers, cfg.max_subscribers_per_address, cfg.max_queue, cfg.heartbeat},
              cfg.threads);

@@ -29,19 +29,6 @@ void add_read_routes(router& r, tracker& t)
         co_return json_reply(http::status::ok, R"({"status":"ok"})");
     });
 
-    r.add(http::verb::get, "/", [&t](route_match&) -> awaitable<reply> {
-        auto snap = t.current();
-        std::string out;
-        core::json_writer w(out);
-        w.begin_object().field("service", "electd").field("election", snap->reference()->info.name);
-        w.field("seq", snap->last_seq()).field("declared", snap->totals().declared);
-        w.key("endpoints").begin_array();
-        for (auto const* e : {"POST /v1/declarations", "GET /v1/totals", "GET /v1/constituencies",
-                              "GET /v1/constituencies/{ons_code}", "GET /healthz"})
-            w.value(e);
-        w.end_array().end_object();
-        co_return json_reply(http::status::ok, std::move(out));
-    });
 }
 
 } // namespace electd::daemon
