@@ -2,6 +2,7 @@
 
 #include "cli/replay_command.hpp"
 #include "daemon/app.hpp"
+#include "daemon/archive_queries.hpp"
 #include "daemon/config.hpp"
 #include "daemon/reference_loader.hpp"
 #include "feeds/reference_csv.hpp"
@@ -12,6 +13,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
 
 namespace electd::cli {
@@ -30,6 +32,7 @@ commands:
   replay           replay the real 4 July 2024 night into a running daemon
   load-reference   load an election's reference data (CSV directory) into a database
   check-config     check a TOML configuration file and print the settings it gives
+  query            ask the archive: totals, seats, gains, closest, swings, turnout, regions, alerts, history
   version          print the version
 
 `electd COMMAND --help` lists a command's options.
@@ -107,6 +110,79 @@ int serve(std::vector<std::string> const& args)
         return 0;
     setup_logging(cfg.log_level);
     return daemon::run_server(cfg);
+}
+
+int query(std::vector<std::string> const& args)
+{
+    std::string what, db_path, as_of, order = "high", format = "table", party, region, constituency;
+    std::size_t n = 20;
+    std::vector<std::string> types;
+    std::string min_severity;
+    std::string names;
+    for (auto const& q : daemon::archive_queries())
+        names += (names.empty() ? "" : ", ") + q;
+    po::options_description desc("query options");
+    desc.add_options()
+        ("help,h", "show this help")
+        ("what", po::value(&what)->required(), ("the question: " + names).c_str())
+        ("db", po::value(&db_path)->required(), "the electd database (read-only; safe while the daemon runs)")
+        ("as-of", po::value(&as_of), "the night as it stood then, e.g. 2024-07-05T02:00:00+01:00")
+        ("n", po::value(&n)->default_value(n), "rows for closest, swings and turnout")
+        ("order", po::value(&order)->default_value(order), "turnout: high or low")
+        ("party", po::value(&party), "gains and alerts: one party")
+        ("region", po::value(&region), "gains and alerts: one region")
+        ("type", po::value(&types)->multitoken(), "alerts: these types")
+        ("min-severity", po::value(&min_severity), "alerts: at least this severity")
+        ("constituency", po::value(&constituency), "history (and alerts): the seat's ONS code")
+        ("format", po::value(&format)->default_value(format), "table, csv or json");
+    po::positional_options_description pos;
+    pos.add("what", 1).add("constituency", 1);
+    po::variables_map vm;
+    if (!parse(desc, args, vm, ("usage: electd query WHAT --db FILE [OPTIONS]\nWHAT: " + names).c_str(), &pos))
+        return 0;
+    daemon::archive_params p;
+    if (!as_of.empty()) {
+        auto t = core::parse_rfc3339(as_of);
+        if (!t)
+            throw po::error("--as-of '" + as_of + "' is not an RFC 3339 time with an offset, e.g. 2024-07-05T02:00:00+01:00");
+        p.as_of = t->utc;
+    }
+    if (order != "high" && order != "low")
+        throw po::error("--order must be high or low");
+    if (format != "table" && format != "csv" && format != "json")
+        throw po::error("--format must be table, csv or json");
+    p.n = n;
+    p.highest = order == "high";
+    p.party = party;
+    p.region = region;
+    p.constituency = constituency;
+    p.alerts.types = {types.begin(), types.end()};
+    for (auto const& t : p.alerts.types)
+        if (!daemon::is_alert_type(t))
+            throw po::error("--type: unknown alert type '" + t + "'");
+    if (!min_severity.empty()) {
+        auto level = core::severity_from(min_severity);
+        if (!level)
+            throw po::error("--min-severity must be info, low, medium, high or critical");
+        p.alerts.min_level = *level;
+    }
+    if (!party.empty())
+        p.alerts.parties = {party};
+    if (!region.empty())
+        p.alerts.regions = {region};
+    if (!constituency.empty() && what == "alerts")
+        p.alerts.constituencies = {constituency};
+    if (!std::filesystem::exists(db_path))
+        throw std::runtime_error("no database at '" + db_path + "'");
+    auto t = daemon::run_archive_query(what, db_path, p);
+    if (format == "json")
+        std::cout << core::to_json(t) << "\n";
+    else if (format == "csv")
+        std::cout << core::to_csv(t);
+    else
+        std::cout << core::to_text(t) << "(" << t.rows.size() << " rows" << (as_of.empty() ? "" : ", as of " + as_of)
+                  << ")\n";
+    return 0;
 }
 
 int check_config(std::vector<std::string> const& args)
@@ -208,6 +284,8 @@ int run(int argc, char** argv)
             return load_reference(args);
         if (command == "check-config")
             return check_config(args);
+        if (command == "query")
+            return query(args);
         if (command == "version" || command == "--version") {
             std::cout << version_text << "\n";
             return 0;

@@ -2,6 +2,7 @@
 
 #include "core/json_views.hpp"
 #include "daemon/query.hpp"
+#include "daemon/read_api.hpp"
 #include "daemon/stream_filter.hpp"
 #include "feeds/model_files.hpp"
 
@@ -113,28 +114,28 @@ void add_analysis_routes(router& r, tracker& t, server_config const& cfg)
         co_return json_reply(http::status::ok, std::move(out));
     });
 
-    r.add(http::verb::get, "/v1/exit-poll", [&t](route_match&) -> awaitable<reply> {
-        if (auto json = t.current()->model_json("exit_poll"))
-            co_return shared_json_reply(json);
-        co_return error_reply(http::status::not_found, "not_found",
-                              "no exit poll is loaded yet (PUT /v1/admin/models/exit_poll)");
+    add_cached(r, t, "/v1/exit-poll", [](route_match&, snapshot const& s) {
+        if (auto json = s.model_json("exit_poll"))
+            return shared_json_reply(json);
+        return error_reply(http::status::not_found, "not_found", "no exit poll is loaded yet (PUT /v1/admin/models/exit_poll)");
     });
 
-    r.add(http::verb::get, "/v1/projections", [&t](route_match&) -> awaitable<reply> {
-        auto snap = t.current();
-        std::string out;
-        core::json_writer w(out);
-        w.begin_object().field("declared", snap->totals().declared).key("models").begin_array();
-        for (auto const& [name, json] : snap->model_summaries())
-            w.raw(*json);
-        w.end_array().end_object();
-        co_return json_reply(http::status::ok, std::move(out));
+    add_cached(r, t, "/v1/projections", [](route_match&, snapshot const& s) {
+        return shared_json_reply(s.cached("projections", [&] {
+            std::string out;
+            core::json_writer w(out);
+            w.begin_object().field("declared", s.totals().declared).key("models").begin_array();
+            for (auto const& [name, json] : s.model_summaries())
+                w.raw(*json);
+            w.end_array().end_object();
+            return out;
+        }));
     });
 
-    r.add(http::verb::get, "/v1/projections/{name}", [&t](route_match& m) -> awaitable<reply> {
-        if (auto json = t.current()->model_json(m.params[0]))
-            co_return shared_json_reply(json);
-        co_return error_reply(http::status::not_found, "not_found", "no model named '" + m.params[0] + "'");
+    add_cached(r, t, "/v1/projections/{name}", [](route_match& m, snapshot const& s) {
+        if (auto json = s.model_json(m.params[0]))
+            return shared_json_reply(json);
+        return error_reply(http::status::not_found, "not_found", "no model named '" + m.params[0] + "'");
     });
 
     // A uniform national swing computed on request: ?RUK=10.6&Con=-10.6 (points).

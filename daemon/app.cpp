@@ -1,6 +1,8 @@
 #include "daemon/app.hpp"
 
 #include "daemon/analysis_api.hpp"
+#include "daemon/archive_api.hpp"
+#include "daemon/feed_clients.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/hub.hpp"
 #include "daemon/web_api.hpp"
@@ -99,6 +101,8 @@ int run_server(server_config const& cfg)
     add_read_routes(routes, track);
     add_analysis_routes(routes, track, cfg);
     add_web_routes(routes, track);
+    asio::thread_pool archive_pool(1); // SQLite reads for the archive, off the network threads
+    add_archive_routes(routes, cfg, archive_pool);
 
     hub push(ioc, hub_config{cfg.max_subscribers, cfg.max_subscribers_per_address, cfg.max_queue, cfg.heartbeat},
              cfg.threads);
@@ -112,11 +116,14 @@ int run_server(server_config const& cfg)
     push.start();
     hooks.start();
     add_webhook_routes(routes, hooks);
+    feed_clients clients(ioc, ingest, track, cfg.feeds);
+    add_feed_routes(routes, clients);
     http_server server(ioc, cfg, routes);
     server.set_streams(stream_context{push, track, cfg});
-    add_metrics_route(routes, track, server, push, hooks);
+    add_metrics_route(routes, track, server, push, hooks, &clients);
     auto ep = server.start();
     log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
+    clients.start();
 
     // Shutdown: stop accepting, let in-flight requests be answered, drain the tracker, stop.
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -142,6 +149,7 @@ int run_server(server_config const& cfg)
         server.stop_accepting();
         push.shutdown(); // subscribers hear "going away" and resume elsewhere with since
         hooks.stop();    // deliveries resume from the stored cursors on the next start
+        clients.stop();  // feeds resume from their stored positions on the next start
         deadline = std::chrono::steady_clock::now() + cfg.drain_timeout;
         wait_for_drain();
     });

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <map>
 #include <cstdlib>
 #include <sstream>
 
@@ -132,6 +133,54 @@ webhook_config read_webhook(toml::table const& t, std::string const& path)
     return w;
 }
 
+feed_config read_feed(toml::table const& t, std::string const& path)
+{
+    feed_config f;
+    auto at = where(path, t);
+    if (auto type = t.get("type"))
+        f.type = node_text(*type);
+    // Which keys each type takes; any other is a mistake worth stopping for.
+    static std::map<std::string, std::set<std::string>> const keys = {
+        {"drop", {"type", "name", "path", "settle_ms", "backoff_ms", "max_backoff_ms"}},
+        {"poll", {"type", "name", "url", "interval_ms", "timeout_ms", "max_backoff_ms", "stall_after_s", "ca_file"}},
+        {"websocket", {"type", "name", "url", "timeout_ms", "backoff_ms", "max_backoff_ms", "ca_file"}}};
+    auto allowed = keys.find(f.type);
+    if (allowed == keys.end())
+        throw config_error(at + ": a feed needs type = \"drop\", \"poll\" or \"websocket\"");
+    for (auto const& [k, v] : t) {
+        std::string key(k.str());
+        auto vat = where(path, v);
+        if (!allowed->second.count(key))
+            throw config_error(vat + ": unknown setting '" + key + "' for a feed of type " + f.type);
+        try {
+            auto ms = [&](std::size_t min) { return std::chrono::milliseconds(to_size(node_text(v), min)); };
+            if (key == "name") f.name = node_text(v);
+            else if (key == "path") f.path = node_text(v);
+            else if (key == "url") f.url = node_text(v);
+            else if (key == "settle_ms") f.settle = ms(0);
+            else if (key == "interval_ms") f.interval = ms(10);
+            else if (key == "timeout_ms") f.timeout = ms(10);
+            else if (key == "backoff_ms") f.backoff = ms(1);
+            else if (key == "max_backoff_ms") f.max_backoff = ms(1);
+            else if (key == "stall_after_s") f.stall_after = std::chrono::seconds(to_size(node_text(v)));
+            else if (key == "ca_file") f.ca_file = node_text(v);
+        } catch (std::invalid_argument const& e) {
+            throw config_error(vat + ": feeds." + key + " " + e.what());
+        }
+    }
+    if (f.name.empty())
+        throw config_error(at + ": a feed needs a name");
+    if (f.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
+        throw config_error(at + ": feed name '" + f.name + "' may hold only a-z, 0-9, '-' and '_'");
+    if (f.type == "drop" && f.path.empty())
+        throw config_error(at + ": drop feed '" + f.name + "' needs a path");
+    if (f.type == "poll" && !f.url.starts_with("http://") && !f.url.starts_with("https://"))
+        throw config_error(at + ": poll feed '" + f.name + "' needs a url starting with http:// or https://");
+    if (f.type == "websocket" && !f.url.starts_with("ws://") && !f.url.starts_with("wss://"))
+        throw config_error(at + ": websocket feed '" + f.name + "' needs a url starting with ws:// or wss://");
+    return f;
+}
+
 bool loopback(std::string const& host)
 {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -232,6 +281,17 @@ void apply_config_file(std::string const& path, server_config& cfg)
             }
             continue;
         }
+        if (name == "feeds") {
+            auto const* arr = node.as_array();
+            if (!arr)
+                throw config_error(where(path, node) + ": feeds must be written as [[feeds]] tables");
+            for (auto const& f : *arr) {
+                if (!f.as_table())
+                    throw config_error(where(path, f) + ": feeds must be written as [[feeds]] tables");
+                cfg.feeds.push_back(read_feed(*f.as_table(), path));
+            }
+            continue;
+        }
         auto const* table = node.as_table();
         if (!table)
             throw config_error(where(path, node) + ": '" + name + "' must be a section ([" + name + "])");
@@ -252,6 +312,10 @@ void apply_config_file(std::string const& path, server_config& cfg)
     for (auto const& w : cfg.webhooks)
         if (!names.insert(w.name).second)
             throw config_error(path + ": two webhooks are named '" + w.name + "'");
+    names.clear();
+    for (auto const& f : cfg.feeds)
+        if (!names.insert(f.name).second)
+            throw config_error(path + ": two feeds are named '" + f.name + "'");
 }
 
 void apply_environment(server_config& cfg)
@@ -293,6 +357,15 @@ std::string describe(server_config const& cfg)
     for (auto const& w : cfg.webhooks) {
         out << "\n[[webhooks]]\nname = \"" << w.name << "\"\nurl = \"" << w.url << "\"\nsecret = \"(set)\"\n";
         out << "max_attempts = " << w.max_attempts << "\n";
+    }
+    for (auto const& f : cfg.feeds) {
+        out << "\n[[feeds]]\ntype = \"" << f.type << "\"\nname = \"" << f.name << "\"\n";
+        if (f.type == "drop")
+            out << "path = \"" << f.path << "\"\nsettle_ms = " << f.settle.count() << "\n";
+        else
+            out << "url = \"" << f.url << "\"\n";
+        if (f.type == "poll")
+            out << "interval_ms = " << f.interval.count() << "\nstall_after_s = " << f.stall_after.count() << "\n";
     }
     return out.str();
 }

@@ -138,6 +138,8 @@ asio::awaitable<void> http_server::session(tcp::socket socket, std::uint64_t id)
         res.set(http::field::content_type, rep.content_type);
         for (auto const& [field, value] : rep.headers)
             res.set(field, value);
+        for (auto const& [name, value] : rep.custom_headers)
+            res.set(name, value);
         if (rep.body)
             res.body() = {rep.body->data(), rep.body->size()};
         res.keep_alive(keep_alive);

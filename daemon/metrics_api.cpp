@@ -1,13 +1,16 @@
 #include "daemon/metrics_api.hpp"
 
+#include "daemon/feed_clients.hpp"
+
 #include <fmt/format.h>
 
 namespace electd::daemon {
 namespace http = boost::beast::http;
 
-void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h, webhook_dispatcher const& wh)
+void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h, webhook_dispatcher const& wh,
+                       feed_clients const* feeds)
 {
-    r.add(http::verb::get, "/metrics", [&t, &server, &h, &wh](route_match&) -> boost::asio::awaitable<reply> {
+    r.add(http::verb::get, "/metrics", [&t, &server, &h, &wh, feeds](route_match&) -> boost::asio::awaitable<reply> {
         auto const& ts = t.stats();
         auto const& hs = server.stats();
         auto snap = t.current();
@@ -46,6 +49,8 @@ void add_metrics_route(router& r, tracker const& t, http_server const& server, h
         metric("electd_webhook_delivered_total", "counter", "Webhook deliveries acknowledged", wh.stats().delivered.load());
         metric("electd_webhook_failed_total", "counter", "Webhook attempts that failed", wh.stats().failed.load());
         metric("electd_webhook_dead_lettered_total", "counter", "Alerts a webhook gave up on", wh.stats().dead_lettered.load());
+        if (feeds)
+            feeds->write_metrics(out);
         reply rep{http::status::ok, std::make_shared<std::string const>(std::move(out)),
                   "text/plain; version=0.0.4; charset=utf-8"};
         co_return rep;

@@ -16,6 +16,7 @@ struct reply {
     shared_text body;
     std::string content_type = "application/json";
     std::vector<std::pair<boost::beast::http::field, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> custom_headers; // names Beast has no enum for
 };
 
 reply json_reply(boost::beast::http::status status, std::string body);

@@ -27,6 +27,22 @@ struct webhook_config {
     bool from_start = false;                  // a new endpoint gets the alerts already stored
 };
 
+/// A feed client: a drop folder, an HTTP poller or an upstream WebSocket ([[feeds]] tables;
+/// the keys and defaults are in daemon/feed_clients.hpp).
+struct feed_config {
+    std::string type;                               // "drop", "poll" or "websocket"
+    std::string name;
+    std::string path;                               // drop: the folder
+    std::string url;                                // poll: http(s)://; websocket: ws(s)://
+    std::chrono::milliseconds settle{500};          // drop: a file written in place must stay unchanged this long
+    std::chrono::milliseconds interval{2000};       // poll: between requests
+    std::chrono::milliseconds timeout{10000};       // poll: per request; websocket: connect, and silence before a ping
+    std::chrono::milliseconds backoff{0};           // first retry (0: poll's interval, websocket 500 ms, drop 1 s)
+    std::chrono::milliseconds max_backoff{30000};
+    std::chrono::seconds stall_after{300};          // poll: warn when nothing new arrives this long (0: never)
+    std::string ca_file;                            // poll, websocket: extra trusted CA (PEM); empty: system CAs
+};
+
 struct server_config {
     std::string listen_host = "127.0.0.1";
     unsigned short listen_port = 8080;
@@ -50,6 +66,7 @@ struct server_config {
     std::size_t max_queue = 4096;             // messages waiting per subscriber before it is closed
     std::chrono::seconds heartbeat{15};
     std::vector<webhook_config> webhooks;
+    std::vector<feed_config> feeds;
 };
 
 } // namespace electd::daemon

@@ -106,9 +106,9 @@ shared_text const& seat_view::detail_json() const
 
 snapshot::snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
                    core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
-                   std::vector<model_entry> models)
+                   std::vector<model_entry> models, std::int64_t model_loads)
     : ref_(std::move(ref)), seats_(std::move(seats)), totals_(std::move(totals)), last_seq_(last_seq),
-      last_alert_seq_(last_alert_seq), models_(std::move(models))
+      last_alert_seq_(last_alert_seq), model_loads_(model_loads), models_(std::move(models))
 {
 }
 
@@ -167,6 +167,18 @@ std::vector<std::pair<std::string, shared_text>> const& snapshot::model_summarie
         }
     });
     return model_json_;
+}
+
+shared_text snapshot::cached(std::string const& key, std::function<std::string()> const& build) const
+{
+    {
+        std::lock_guard lock(cache_mutex_);
+        if (auto it = cache_.find(key); it != cache_.end())
+            return it->second;
+    }
+    auto text = freeze(build()); // two readers may both build it once; either copy is right
+    std::lock_guard lock(cache_mutex_);
+    return cache_.emplace(key, std::move(text)).first->second;
 }
 
 shared_text snapshot::model_json(std::string_view name) const

@@ -5,6 +5,8 @@
 #include "core/analyst.hpp"
 #include "core/election_state.hpp"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +32,7 @@ public:
     int revision() const { return revision_; }           // current revision, 0 while awaiting
     std::shared_ptr<core::seat_result const> const& result() const { return result_; }
     shared_text const& list_entry_json() const { return entry_json_; } // its object in GET /v1/constituencies
+    std::vector<core::revision_record> const& revisions() const { return revisions_; }
     shared_text const& detail_json() const;                            // GET /v1/constituencies/{ons_code}
 
 private:
@@ -50,11 +53,15 @@ class snapshot {
 public:
     snapshot(std::shared_ptr<core::reference_data const> ref, std::vector<std::shared_ptr<seat_view const>> seats,
              core::totals totals, std::int64_t last_seq, std::int64_t last_alert_seq,
-             std::vector<model_entry> models);
+             std::vector<model_entry> models, std::int64_t model_loads = 0);
 
     std::shared_ptr<core::reference_data const> const& reference() const { return ref_; }
     std::int64_t last_seq() const { return last_seq_; }             // declarations
     std::int64_t last_alert_seq() const { return last_alert_seq_; } // alerts
+    /// The state's sequence number: it grows with every stored declaration, alert and model
+    /// load, survives restarts, and is what ETags and long-polls compare.
+    std::int64_t state_seq() const { return last_seq_ + last_alert_seq_ + model_loads_; }
+    std::string etag() const { return "\"" + std::to_string(state_seq()) + "\""; }
     core::totals const& totals() const { return totals_; }
     std::vector<std::shared_ptr<seat_view const>> const& seats() const { return seats_; }
     std::vector<model_entry> const& models() const { return models_; }
@@ -66,16 +73,23 @@ public:
     std::vector<std::pair<std::string, shared_text>> const& model_summaries() const;
     shared_text model_json(std::string_view name) const;
 
+    /// Any other rendering of this snapshot, built once on first use and kept with it
+    /// (graphics shapes, CSV).
+    shared_text cached(std::string const& key, std::function<std::string()> const& build) const;
+
 private:
     std::shared_ptr<core::reference_data const> ref_;
     std::vector<std::shared_ptr<seat_view const>> seats_;
     core::totals totals_;
     std::int64_t last_seq_;
     std::int64_t last_alert_seq_;
+    std::int64_t model_loads_;
     std::vector<model_entry> models_;
     mutable std::once_flag totals_once_, list_once_, models_once_;
     mutable shared_text totals_json_, totals_object_json_, list_json_;
     mutable std::vector<std::pair<std::string, shared_text>> model_json_;
+    mutable std::mutex cache_mutex_;
+    mutable std::map<std::string, shared_text> cache_;
 };
 
 } // namespace electd::daemon

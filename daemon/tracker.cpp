@@ -73,6 +73,11 @@ tracker::tracker(std::string const& db_path, std::shared_ptr<core::reference_dat
                     state_.set_recount(*seat, true);
     }
     rebuild_analysis();
+    {
+        storage::statement q(db_, "SELECT COUNT(*) FROM model_loads");
+        q.step();
+        model_loads_ = q.int64(0);
+    }
     webhook_cursors_ = storage::load_webhook_cursors(db_);
     feed_state_ = storage::load_feed_state(db_);
     dead_letters_ = storage::load_dead_letters(db_);
@@ -187,6 +192,7 @@ void tracker::process(std::vector<pending>& batch)
     auto started = steady::now();
     auto log = module_logger("tracker");
     state_.begin_batch();
+    auto model_loads_before = model_loads_;
     touched_.clear();
     batch_alerts_.clear();
     bool models_changed = false;
@@ -205,6 +211,7 @@ void tracker::process(std::vector<pending>& batch)
     } catch (std::exception const& e) {
         // Nothing in this batch is stored: undo it in memory and tell every sender to retry.
         state_.rollback_batch();
+        model_loads_ = model_loads_before;
         touched_.clear();
         batch_alerts_.clear();
         ++stats_.commit_failures;
@@ -408,6 +415,7 @@ void tracker::decide(model_job& j)
     auto const& ref = *state_.reference();
     j.outcome.replaced = analyst_.find_model(m.name) != nullptr;
     storage::save_model(db_, m, ref, j.request.source, j.request.payload, core::to_unix_ms(j.request.received_at));
+    ++model_loads_;
     analyst_.put_model(j.request.model, state_);
     auto now = core::zoned_time{j.request.received_at, 0};
     analyst_.on_model_loaded(m, now, raised_);
@@ -515,7 +523,9 @@ void tracker::publish()
     for (auto const& m : analyst_.models())
         models.push_back({m, analyst_.score(m->name)});
     snapshot_.store(std::make_shared<snapshot const>(state_.reference(), seat_views_, state_.current_totals(),
-                                                     state_.last_seq(), alerts_.last_seq(), std::move(models)));
+                                                     state_.last_seq(), alerts_.last_seq(), std::move(models),
+                                                     model_loads_));
+    watch_.notify();
 }
 
 template <class Job>

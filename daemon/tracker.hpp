@@ -9,6 +9,7 @@
 #include "daemon/alert_log.hpp"
 #include "daemon/hub.hpp"
 #include "daemon/snapshot.hpp"
+#include "daemon/state_watch.hpp"
 #include "feeds/pa_adapter.hpp"
 #include "storage/alert_store.hpp"
 #include "storage/declaration_store.hpp"
@@ -187,6 +188,8 @@ public:
     std::vector<storage::dead_letter> const& stored_dead_letters() const { return dead_letters_; }
 
     std::shared_ptr<snapshot const> current() const { return snapshot_.load(); }
+    /// Woken after every publish (long-polls wait on it).
+    state_watch& watch() { return watch_; }
     alert_log const& alerts() const { return alerts_; }
     tracker_stats const& stats() const { return stats_; }
 
@@ -246,6 +249,8 @@ private:
     std::vector<core::alert> raised_;                          // by the declaration being decided
     std::vector<std::shared_ptr<alert_entry const>> batch_alerts_; // published after the commit
     std::atomic<std::shared_ptr<snapshot const>> snapshot_;
+    state_watch watch_;
+    std::int64_t model_loads_ = 0; // every model load ever stored (a part of the state's seq)
     std::function<void(commit_event)> listener_;
     std::vector<storage::webhook_cursor> webhook_cursors_;
     std::vector<storage::dead_letter> dead_letters_;
