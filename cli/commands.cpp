@@ -14,6 +14,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <unistd.h>
@@ -269,12 +270,16 @@ int replay(std::vector<std::string> const& args)
         ("night", po::value(&night), "night directory (declarations.csv, candidates.csv); default: bundled 2024")
         ("limit", po::value(&opt.limit)->default_value(opt.limit), "stop after N declarations (0 = all)")
         ("retry-for", po::value(&opt.retry_for)->default_value(opt.retry_for), "keep retrying an unreachable daemon, seconds")
+        ("token", po::value(&opt.token), "bearer token with the ingest role (default: $ELECTD_TOKEN)")
         ("quiet,q", po::bool_switch(&opt.quiet), "print only problems and the summary");
     po::variables_map vm;
     if (!parse(desc, args, vm, "usage: electd replay [--url URL] [--speed N | --fast] [OPTIONS]"))
         return 0;
     if (!night.empty())
         opt.night_dir = night;
+    if (opt.token.empty())
+        if (auto const* t = std::getenv("ELECTD_TOKEN"))
+            opt.token = t;
     if (!(opt.speed > 0))
         throw po::error("--speed must be greater than 0");
     return run_replay(opt);

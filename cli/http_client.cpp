@@ -59,6 +59,8 @@ http_answer http_client::request(std::string_view method, std::string const& tar
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, host_ + ":" + port_);
     req.set(http::field::user_agent, "electd-cli");
+    if (!token_.empty())
+        req.set(http::field::authorization, "Bearer " + token_);
     for (auto const& [k, v] : headers)
         req.set(k, v);
     if (!body.empty() || method == "POST") {

@@ -36,6 +36,8 @@ public:
         return request("POST", target, body, "application/json");
     }
     void close();
+    /// Sends `Authorization: Bearer TOKEN` with every request from now on (empty: none).
+    void set_token(std::string token) { token_ = std::move(token); }
     std::string const& host() const { return host_; }
     std::string const& port() const { return port_; }
 
@@ -45,6 +47,7 @@ private:
     std::optional<boost::beast::tcp_stream> stream_;
     std::string host_, port_;
     std::chrono::seconds timeout_;
+    std::string token_;
 };
 
 } // namespace electd::cli

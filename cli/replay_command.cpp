@@ -127,6 +127,7 @@ int run_replay(replay_options const& opt)
         return 1;
     }
     http_client client(opt.url);
+    client.set_token(opt.token);
     bool tty = isatty(STDOUT_FILENO);
     auto names = seat_names(client, opt.retry_for);
     if (opt.fast)

@@ -15,6 +15,7 @@ struct replay_options {
     std::size_t limit = 0;          // stop after this many (0 = all)
     double retry_for = 30;          // keep retrying an unreachable daemon this long, seconds
     bool quiet = false;             // only the final summary
+    std::string token;              // an ingest token, when the daemon asks for one
 };
 
 int run_replay(replay_options const& opt);

@@ -7,6 +7,6 @@
 
 namespace electd::daemon {
 
-void add_analysis_routes(router& r, tracker& t, server_config const& cfg);
+void add_analysis_routes(router& r, tracker& t);
 
 } // namespace electd::daemon

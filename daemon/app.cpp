@@ -81,6 +81,14 @@ void raise_open_file_limit()
 
 } // namespace
 
+std::vector<token_config> auth_tokens(server_config const& cfg)
+{
+    auto tokens = cfg.tokens;
+    if (!cfg.admin_token.empty())
+        tokens.push_back({"admin", role::admin, token_hash(cfg.admin_token), 0});
+    return tokens;
+}
+
 int run_server(server_config const& cfg)
 {
     auto log = module_logger("app");
@@ -96,10 +104,12 @@ int run_server(server_config const& cfg)
     track.start();
 
     router routes;
+    authenticator auth(auth_tokens(cfg), cfg.open_reads);
+    routes.set_authenticator(&auth);
     ingestor ingest(track, cfg);
     add_ingest_routes(routes, ingest);
     add_read_routes(routes, track);
-    add_analysis_routes(routes, track, cfg);
+    add_analysis_routes(routes, track);
     add_web_routes(routes, track);
     asio::thread_pool archive_pool(1); // SQLite reads for the archive, off the network threads
     add_archive_routes(routes, cfg, archive_pool);

@@ -5,6 +5,9 @@
 
 namespace electd::daemon {
 
+/// The tokens the configuration grants: [[tokens]] and the plain admin token, hashed.
+std::vector<token_config> auth_tokens(server_config const& cfg);
+
 /// Runs until a termination signal; returns the process exit code.
 int run_server(server_config const& cfg);
 

@@ -181,6 +181,44 @@ feed_config read_feed(toml::table const& t, std::string const& path)
     return f;
 }
 
+token_config read_token(toml::table const& t, std::string const& path)
+{
+    token_config tok;
+    bool have_role = false;
+    for (auto const& [k, v] : t) {
+        std::string key(k.str());
+        auto at = where(path, v);
+        try {
+            if (key == "name")
+                tok.name = node_text(v);
+            else if (key == "role") {
+                auto r = role_from(node_text(v));
+                if (!r)
+                    throw std::invalid_argument("must be \"read\", \"ingest\" or \"admin\"");
+                tok.grants = *r;
+                have_role = true;
+            } else if (key == "sha256") {
+                tok.sha256 = node_text(v);
+                if (tok.sha256.size() != 64 || tok.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+                    throw std::invalid_argument("must be 64 lower-case hex digits: printf %s TOKEN | sha256sum");
+            } else if (key == "rate") {
+                auto text = node_text(v);
+                char* end = nullptr;
+                tok.rate = std::strtod(text.c_str(), &end);
+                if (end != text.c_str() + text.size() || tok.rate < 0)
+                    throw std::invalid_argument("must be a number of requests per second (0: unlimited)");
+            } else
+                throw config_error(at + ": unknown token setting '" + key + "' (name, role, sha256, rate)");
+        } catch (std::invalid_argument const& e) {
+            throw config_error(at + ": tokens." + key + " " + e.what());
+        }
+    }
+    auto at = where(path, t);
+    if (tok.name.empty() || tok.sha256.empty() || !have_role)
+        throw config_error(at + ": a token needs name, role and sha256 (the token itself is never stored)");
+    return tok;
+}
+
 bool loopback(std::string const& host)
 {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -224,16 +262,36 @@ std::vector<option_spec> const& serve_options()
                          c.log_level = v;
                      },
                      [](server_config const& c) { return c.log_level; }});
+        o.push_back({"server.log_format", "log-format", "text, or json for one JSON object per line",
+                     [](server_config& c, std::string const& v) {
+                         if (v != "text" && v != "json")
+                             throw std::invalid_argument("must be text or json");
+                         c.log_format = v;
+                     },
+                     [](server_config const& c) { return c.log_format; }});
         o.push_back(size_option("limits.max_body", "max-body", "largest request body, bytes", &server_config::max_body_bytes, 1024));
         o.push_back(size_option("limits.max_header", "max-header", "largest request header, bytes", &server_config::max_header_bytes, 1024));
         o.push_back(size_option("limits.max_connections", "max-connections", "open HTTP connections at most",
                                 &server_config::max_connections, 1));
+        o.push_back(size_option("limits.max_connections_per_address", "max-connections-per-address",
+                                "open HTTP connections from one address at most", &server_config::max_connections_per_address, 1));
         o.push_back(seconds_option("limits.read_timeout", "read-timeout", "seconds a request may take to arrive", &server_config::read_timeout));
         o.push_back(seconds_option("limits.idle_timeout", "idle-timeout", "seconds an idle keep-alive connection stays open", &server_config::idle_timeout));
         o.push_back(seconds_option("limits.drain_timeout", "drain-timeout", "seconds SIGTERM waits for in-flight work", &server_config::drain_timeout));
-        o.push_back({"auth.admin_token", "admin-token", "bearer token for /v1/admin/...; none: admin endpoints are off",
+        o.push_back({"auth.admin_token", "admin-token",
+                     "an admin bearer token given in plain text (prefer [[tokens]] with its sha256 in the file); "
+                     "with no admin token, /v1/admin/... is off",
                      [](server_config& c, std::string const& v) { c.admin_token = v; },
                      [](server_config const& c) { return c.admin_token.empty() ? "" : "(set)"; }});
+        o.push_back({"auth.open_reads", "open-reads", "reads need no token even when [[tokens]] are configured",
+                     [boolean](server_config& c, std::string const& v) { c.open_reads = boolean(v); },
+                     [](server_config const& c) { return c.open_reads ? "true" : "false"; }, true});
+        o.push_back({"tls.cert", "tls-cert", "PEM certificate chain; with tls.key the listener speaks HTTPS and WSS only",
+                     [](server_config& c, std::string const& v) { c.tls_cert = v; },
+                     [](server_config const& c) { return c.tls_cert; }});
+        o.push_back({"tls.key", "tls-key", "PEM private key for tls.cert",
+                     [](server_config& c, std::string const& v) { c.tls_key = v; },
+                     [](server_config const& c) { return c.tls_key; }});
         o.push_back(size_option("stream.max_subscribers", "max-subscribers", "WebSocket and SSE subscribers at most",
                                 &server_config::max_subscribers, 1));
         o.push_back(size_option("stream.max_subscribers_per_address", "max-subscribers-per-address",
@@ -281,6 +339,17 @@ void apply_config_file(std::string const& path, server_config& cfg)
             }
             continue;
         }
+        if (name == "tokens") {
+            auto const* arr = node.as_array();
+            if (!arr)
+                throw config_error(where(path, node) + ": tokens must be written as [[tokens]] tables");
+            for (auto const& t : *arr) {
+                if (!t.as_table())
+                    throw config_error(where(path, t) + ": tokens must be written as [[tokens]] tables");
+                cfg.tokens.push_back(read_token(*t.as_table(), path));
+            }
+            continue;
+        }
         if (name == "feeds") {
             auto const* arr = node.as_array();
             if (!arr)
@@ -313,6 +382,10 @@ void apply_config_file(std::string const& path, server_config& cfg)
         if (!names.insert(w.name).second)
             throw config_error(path + ": two webhooks are named '" + w.name + "'");
     names.clear();
+    for (auto const& t : cfg.tokens)
+        if (!names.insert(t.name).second)
+            throw config_error(path + ": two tokens are named '" + t.name + "'");
+    names.clear();
     for (auto const& f : cfg.feeds)
         if (!names.insert(f.name).second)
             throw config_error(path + ": two feeds are named '" + f.name + "'");
@@ -334,10 +407,13 @@ void apply_environment(server_config& cfg)
 
 void validate(server_config const& cfg)
 {
-    if (!loopback(cfg.listen_host))
+    bool guarded = std::any_of(cfg.tokens.begin(), cfg.tokens.end(), [](token_config const& t) { return t.grants != role::admin; });
+    if (!loopback(cfg.listen_host) && !guarded)
         throw config_error("refusing to listen on " + cfg.listen_host
-                           + ": electd's ingest and read endpoints have no authentication yet, so it listens on "
-                             "loopback only; put a reverse proxy in front, or listen on 127.0.0.1");
+                           + ": with no read or ingest tokens anyone who can reach it could post results. Add "
+                             "[[tokens]] (name, role, sha256) to the configuration, or listen on 127.0.0.1");
+    if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+        throw config_error("TLS needs both tls.cert and tls.key");
 }
 
 std::string describe(server_config const& cfg)
@@ -354,6 +430,9 @@ std::string describe(server_config const& cfg)
         bool number = (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) || o.flag;
         out << o.key.substr(dot + 1) << " = " << (number ? value : "\"" + value + "\"") << "\n";
     }
+    for (auto const& t : cfg.tokens)
+        out << "\n[[tokens]]\nname = \"" << t.name << "\"\nrole = \"" << to_string(t.grants) << "\"\nsha256 = \"" << t.sha256
+            << "\"\nrate = " << t.rate << "\n";
     for (auto const& w : cfg.webhooks) {
         out << "\n[[webhooks]]\nname = \"" << w.name << "\"\nurl = \"" << w.url << "\"\nsecret = \"(set)\"\n";
         out << "max_attempts = " << w.max_attempts << "\n";

@@ -64,11 +64,21 @@ asio::awaitable<void> http_server::accept_loop()
                       cfg_.max_connections);
             continue; // the socket closes as it goes out of scope
         }
+        boost::system::error_code pec;
+        auto peer = socket.remote_endpoint(pec);
+        std::string address = pec ? "?" : peer.address().to_string();
+        if (!admit(address)) {
+            ++stats_.connections_refused_per_address;
+            log->warn("refusing a connection from {}: it has {} open already (the per-address limit)", address,
+                      cfg_.max_connections_per_address);
+            continue;
+        }
         auto id = ++stats_.connections_total;
         ++stats_.connections_open;
         auto ex = socket.get_executor();
-        asio::co_spawn(ex, session(std::move(socket), id), [this](std::exception_ptr e) {
+        asio::co_spawn(ex, session(std::move(socket), id), [this, address](std::exception_ptr e) {
             --stats_.connections_open;
+            release(address);
             if (e) {
                 try {
                     std::rethrow_exception(e);
@@ -78,6 +88,24 @@ asio::awaitable<void> http_server::accept_loop()
             }
         });
     }
+}
+
+bool http_server::admit(std::string const& address)
+{
+    std::lock_guard lock(per_address_mutex_);
+    auto& n = per_address_[address];
+    if (n >= cfg_.max_connections_per_address)
+        return false;
+    ++n;
+    return true;
+}
+
+void http_server::release(std::string const& address)
+{
+    std::lock_guard lock(per_address_mutex_);
+    auto it = per_address_.find(address);
+    if (it != per_address_.end() && --it->second == 0)
+        per_address_.erase(it);
 }
 
 asio::awaitable<void> http_server::session(tcp::socket socket, std::uint64_t id)
@@ -119,6 +147,19 @@ asio::awaitable<void> http_server::session(tcp::socket socket, std::uint64_t id)
         ++stats_.requests;
         auto& req = parser.get();
         if (streams_ && is_stream_request(req)) {
+            // A distinct name: GCC 12 confuses same-named locals of sibling scopes in coroutines.
+            std::optional<reply> denied = routes_.refuse(req, role::read);
+            if (denied) {
+                http::response<http::span_body<char const>> res{denied->status, req.version()};
+                res.set(http::field::content_type, denied->content_type);
+                for (auto const& [field, value] : denied->headers)
+                    res.set(field, value);
+                res.set(http::field::connection, "close");
+                res.body() = {denied->body->data(), denied->body->size()};
+                res.prepare_payload();
+                co_await http::async_write(stream, res, use_tuple);
+                break;
+            }
             // The push session owns the connection from here until it closes.
             boost::system::error_code ec_ep;
             auto peer = stream.socket().remote_endpoint(ec_ep);

@@ -10,14 +10,17 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 namespace electd::daemon {
 
 struct http_stats {
     std::atomic<std::uint64_t> connections_open{0};
     std::atomic<std::uint64_t> connections_total{0};
-    std::atomic<std::uint64_t> connections_refused{0};
+    std::atomic<std::uint64_t> connections_refused{0};             // over max_connections
+    std::atomic<std::uint64_t> connections_refused_per_address{0}; // over max_connections_per_address
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::int64_t> in_flight{0}; // requests read but not yet answered
 };
@@ -38,6 +41,9 @@ public:
 private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, std::uint64_t id);
+    /// Counts a connection from `address`; false (and nothing counted) when it has too many.
+    bool admit(std::string const& address);
+    void release(std::string const& address);
 
     boost::asio::io_context& ioc_;
     server_config const& cfg_;
@@ -46,6 +52,8 @@ private:
     std::atomic<bool> draining_{false};
     std::optional<stream_context> streams_;
     http_stats stats_;
+    std::mutex per_address_mutex_;
+    std::map<std::string, std::size_t> per_address_;
 };
 
 } // namespace electd::daemon

@@ -10,7 +10,7 @@ namespace http = boost::beast::http;
 void add_metrics_route(router& r, tracker const& t, http_server const& server, hub& h, webhook_dispatcher const& wh,
                        feed_clients const* feeds)
 {
-    r.add(http::verb::get, "/metrics", [&t, &server, &h, &wh, feeds](route_match&) -> boost::asio::awaitable<reply> {
+    r.add(http::verb::get, "/metrics", [&r, &t, &server, &h, &wh, feeds](route_match&) -> boost::asio::awaitable<reply> {
         auto const& ts = t.stats();
         auto const& hs = server.stats();
         auto snap = t.current();
@@ -36,7 +36,18 @@ void add_metrics_route(router& r, tracker const& t, http_server const& server, h
         metric("electd_http_connections_total", "counter", "HTTP connections accepted", hs.connections_total.load());
         metric("electd_http_connections_refused_total", "counter", "Connections refused over the limit",
                hs.connections_refused.load());
+        metric("electd_http_connections_refused_per_address_total", "counter",
+               "Connections refused over the per-address limit", hs.connections_refused_per_address.load());
         metric("electd_http_requests_total", "counter", "HTTP requests read", hs.requests.load());
+        auto const& rj = r.rejections();
+        out += "# HELP electd_http_rejected_total Requests refused by authentication, by reason\n"
+               "# TYPE electd_http_rejected_total counter\n";
+        fmt::format_to(std::back_inserter(out),
+                       "electd_http_rejected_total{{reason=\"unauthenticated\"}} {}\n"
+                       "electd_http_rejected_total{{reason=\"forbidden\"}} {}\n"
+                       "electd_http_rejected_total{{reason=\"rate_limited\"}} {}\n"
+                       "electd_http_rejected_total{{reason=\"admin_disabled\"}} {}\n",
+                       rj.unauthenticated.load(), rj.forbidden.load(), rj.rate_limited.load(), rj.admin_disabled.load());
         auto& ps = h.stats();
         metric("electd_stream_subscribers", "gauge", "WebSocket and SSE subscribers connected", ps.subscribers.load());
         metric("electd_stream_joined_total", "counter", "Subscribers accepted", ps.joined.load());

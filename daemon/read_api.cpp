@@ -106,9 +106,10 @@ std::string graphics_seat(snapshot const& s, core::seat_index i, bool csv)
             return out;
         int pos = 0;
         for (auto const& cand : r->candidates) {
+            ++pos;
             auto const& p = ref.parties[cand.party];
             out += c.ons_code + "," + csv_field(c.name) + "," + view.status() + "," + csv_field(r->text) + ","
-                   + std::to_string(++pos) + "," + csv_field(cand.name) + "," + csv_field(p.code) + "," + csv_field(p.name)
+                   + std::to_string(pos) + "," + csv_field(cand.name) + "," + csv_field(p.code) + "," + csv_field(p.name)
                    + "," + p.colour + "," + std::to_string(cand.votes) + "," + number(cand.share, 1) + ","
                    + number(cand.share_change, 1) + "," + (pos == 1 ? "1" : "0") + "," + std::to_string(r->majority) + ","
                    + number(r->turnout, 1) + "\n";
@@ -127,6 +128,7 @@ std::string graphics_seat(snapshot const& s, core::seat_index i, bool csv)
     if (r) {
         int pos = 0;
         for (auto const& cand : r->candidates) {
+            ++pos;
             auto const& p = ref.parties[cand.party];
             w.begin_object().field("position", ++pos).field("candidate", cand.name).field("party", p.code);
             w.field("party_name", p.name).field("colour", p.colour).field("votes", cand.votes);

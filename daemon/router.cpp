@@ -1,6 +1,7 @@
 #include "daemon/router.hpp"
 
 #include "daemon/query.hpp"
+#include "support/log.hpp"
 
 namespace electd::daemon {
 namespace http = boost::beast::http;
@@ -43,9 +44,75 @@ std::pair<std::string_view, std::string_view> split_target(std::string_view targ
     return {target.substr(0, q), target.substr(q + 1)};
 }
 
+std::optional<role> role_for(http::verb method, std::string_view path)
+{
+    if (path == "/healthz" || path == "/readyz" || path == "/" || path.starts_with("/web/"))
+        return std::nullopt;
+    if (path.starts_with("/v1/admin/"))
+        return role::admin;
+    if (method == http::verb::get || method == http::verb::head)
+        return role::read;
+    return role::ingest;
+}
+
 void router::add(http::verb method, std::string pattern, handler fn)
 {
-    routes_.push_back({method, std::move(pattern), std::move(fn)});
+    auto needs = role_for(method, pattern);
+    routes_.push_back({method, std::move(pattern), std::move(fn), needs});
+}
+
+std::optional<reply> router::refuse(http_request const& req, std::optional<role> needs) const
+{
+    if (!needs || !auth_)
+        return std::nullopt;
+    auto log = module_logger("http");
+    // Admin needs a token even on a developer's machine: uploads change the night's figures.
+    if (*needs == role::admin && !auth_->admin_enabled()) {
+        ++rejections_.admin_disabled;
+        return error_reply(http::status::forbidden, "admin_disabled",
+                           "admin endpoints are off: configure an admin token (--admin-token, ELECTD_ADMIN_TOKEN or "
+                           "[[tokens]] in the configuration)");
+    }
+    std::string authorization(req[http::field::authorization]);
+    if (authorization.empty()) {
+        // EventSource cannot send headers: a token may come as ?access_token= instead.
+        auto [path, query] = split_target(req.target());
+        try {
+            if (auto t = query_params(query).get("access_token"))
+                authorization = "Bearer " + *t;
+        } catch (bad_parameter const&) {
+        }
+    }
+    auto d = auth_->check(authorization, *needs);
+    switch (d.outcome) {
+    case verdict::allowed:
+        return std::nullopt;
+    case verdict::unauthenticated: {
+        ++rejections_.unauthenticated;
+        log->warn("refused {} {}: no valid token", std::string(req.method_string()), std::string(req.target()));
+        auto rep = error_reply(http::status::unauthorized, "unauthorized",
+                               std::string("this needs a token with the ") + to_string(*needs)
+                                   + " role: send 'Authorization: Bearer <token>'");
+        rep.headers.emplace_back(http::field::www_authenticate, "Bearer realm=\"electd\"");
+        return rep;
+    }
+    case verdict::forbidden:
+        ++rejections_.forbidden;
+        log->warn("refused {} {}: token '{}' lacks the {} role", std::string(req.method_string()),
+                  std::string(req.target()), d.token_name, to_string(*needs));
+        return error_reply(http::status::forbidden, "forbidden",
+                           "token '" + d.token_name + "' does not have the " + to_string(*needs) + " role");
+    case verdict::rate_limited: {
+        ++rejections_.rate_limited;
+        log->warn("refused {} {}: token '{}' over its request rate", std::string(req.method_string()),
+                  std::string(req.target()), d.token_name);
+        auto rep = error_reply(http::status::too_many_requests, "rate_limited",
+                               "token '" + d.token_name + "' is over its request rate; slow down");
+        rep.headers.emplace_back(http::field::retry_after, "1");
+        return rep;
+    }
+    }
+    return std::nullopt;
 }
 
 boost::asio::awaitable<reply> router::handle(http_request& req) const
@@ -57,6 +124,8 @@ boost::asio::awaitable<reply> router::handle(http_request& req) const
         if (!match(r.pattern, path, params))
             continue;
         if (r.method == req.method()) {
+            if (auto refusal = refuse(req, r.needs))
+                co_return std::move(*refusal);
             route_match m{req, path, query, std::move(params)};
             std::optional<reply> refused;
             try {

@@ -1,6 +1,8 @@
 #pragma once
 // Everything `electd serve` can be told: defaults here, then a TOML file (--config), then
 // ELECTD_* environment variables, then the command line. Plain data.
+#include "daemon/auth.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -58,7 +60,12 @@ struct server_config {
     std::chrono::seconds read_timeout{30};    // a request must arrive whole within this
     std::chrono::seconds idle_timeout{120};   // keep-alive connections idle longer are closed
     std::chrono::seconds drain_timeout{10};   // SIGTERM: in-flight work gets this long
-    std::string admin_token;                  // empty: admin endpoints are off
+    std::string admin_token;                  // plain admin token (command line, environment); empty: none
+    std::vector<token_config> tokens;         // [[tokens]]: hashed, with roles and rates
+    bool open_reads = false;                  // reads need no token even when tokens are configured
+    std::size_t max_connections_per_address = 512;
+    std::string tls_cert, tls_key;            // PEM files; both set: the listener speaks HTTPS only
+    std::string log_format = "text";          // or "json": one object per line
     std::chrono::seconds ws_idle_timeout{30}; // a silent WebSocket peer is pinged, then dropped
     std::size_t max_ws_message = 64 * 1024;   // subscribe messages are small
     std::size_t max_subscribers = 20000;      // WebSocket + SSE, in total
