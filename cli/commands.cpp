@@ -11,6 +11,7 @@
 #include "storage/reference_store.hpp"
 
 #include <boost/program_options.hpp>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -43,10 +44,41 @@ commands:
 `electd COMMAND --help` lists a command's options.
 )";
 
-void setup_logging(std::string const& level)
+// The message as a JSON string's contents, for --log-format json.
+class json_message_flag : public spdlog::custom_flag_formatter {
+public:
+    void format(spdlog::details::log_msg const& msg, std::tm const&, spdlog::memory_buf_t& dest) override
+    {
+        for (char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+            switch (c) {
+            case '"': dest.append(std::string_view("\\\"")); break;
+            case '\\': dest.append(std::string_view("\\\\")); break;
+            case '\n': dest.append(std::string_view("\\n")); break;
+            case '\t': dest.append(std::string_view("\\t")); break;
+            case '\r': dest.append(std::string_view("\\r")); break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20)
+                    fmt::format_to(std::back_inserter(dest), "\\u{:04x}", static_cast<int>(c));
+                else
+                    dest.push_back(c);
+            }
+        }
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<json_message_flag>(); }
+};
+
+void setup_logging(std::string const& level, std::string const& format = "text")
 {
     auto logger = std::make_shared<spdlog::logger>("electd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v");
+    if (format == "json") {
+        // One object per line for journald/Loki/Elastic; module names and levels are plain words.
+        auto f = std::make_unique<spdlog::pattern_formatter>();
+        f->add_flag<json_message_flag>('*').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","module":"%n","thread":%t,"message":"%*"})");
+        logger->set_formatter(std::move(f));
+    } else {
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v");
+    }
     spdlog::set_default_logger(logger);
     auto lvl = spdlog::level::from_str(level);
     if (lvl == spdlog::level::off && level != "off")
@@ -113,8 +145,11 @@ int serve(std::vector<std::string> const& args)
     auto cfg = read_serve_config(args, help_shown);
     if (help_shown)
         return 0;
-    setup_logging(cfg.log_level);
-    return daemon::run_server(cfg);
+    setup_logging(cfg.log_level, cfg.log_format);
+    return daemon::run_server(cfg, [args] {
+        bool ignored = false;
+        return read_serve_config(args, ignored);
+    });
 }
 
 int query(std::vector<std::string> const& args)

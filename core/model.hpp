@@ -18,6 +18,7 @@ std::optional<model_kind> model_kind_from(std::string_view s);
 struct party_value {
     party_id party = 0;
     double value = 0; // % for shares, 0..1 for probabilities
+    friend bool operator==(party_value const&, party_value const&) = default;
 };
 
 struct seat_forecast {
@@ -25,6 +26,7 @@ struct seat_forecast {
     party_id favourite = 0;          // the pick, the largest share or the most likely winner
     /// The value for a party (0 if absent).
     double value_of(party_id p) const;
+    friend bool operator==(seat_forecast const&, seat_forecast const&) = default;
 };
 
 struct model {
@@ -44,6 +46,8 @@ struct model {
     party_id as_modelled(party_id actual, std::optional<party_id> lump) const;
     /// Picks each seat's favourite from its values (call after filling them).
     void settle_favourites();
+    /// The same forecasts (a reload changes nothing).
+    friend bool operator==(model const&, model const&) = default;
 };
 
 /// A probability-weighted seat count per party over the given seats.

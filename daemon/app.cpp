@@ -11,6 +11,8 @@
 #include "daemon/metrics_api.hpp"
 #include "daemon/read_api.hpp"
 #include "daemon/reference_loader.hpp"
+#include "daemon/reload.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "daemon/tracker.hpp"
 #include "feeds/model_files.hpp"
 #include "storage/migrations.hpp"
@@ -18,6 +20,8 @@
 #include "storage/reference_store.hpp"
 #include "support/log.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -89,7 +93,7 @@ std::vector<token_config> auth_tokens(server_config const& cfg)
     return tokens;
 }
 
-int run_server(server_config const& cfg)
+int run_server(server_config const& cfg, std::function<server_config()> reread)
 {
     auto log = module_logger("app");
     raise_open_file_limit();
@@ -130,10 +134,53 @@ int run_server(server_config const& cfg)
     add_feed_routes(routes, clients);
     http_server server(ioc, cfg, routes);
     server.set_streams(stream_context{push, track, cfg});
-    add_metrics_route(routes, track, server, push, hooks, &clients);
+    add_metrics_route(routes, metrics_sources{track, server, push, hooks, ingest, &clients, cfg.db_path});
     auto ep = server.start();
-    log->info("listening on http://{}:{}", ep.address().to_string(), ep.port());
+    log->info("listening on {}://{}:{}", server.scheme(), ep.address().to_string(), ep.port());
     clients.start();
+    notify_systemd("READY=1\nSTATUS=listening on " + ep.address().to_string() + ":" + std::to_string(ep.port()));
+
+    // SIGHUP: configuration, tokens and model files again, one reload at a time.
+    reloader reloads(track, auth, cfg, std::move(reread));
+    asio::signal_set hangups(ioc, SIGHUP);
+    std::function<void()> wait_for_hangup = [&] {
+        hangups.async_wait([&](boost::system::error_code ec, int) {
+            if (ec)
+                return;
+            log->info("received SIGHUP, reloading");
+            notify_systemd("RELOADING=1");
+            asio::co_spawn(ioc, reloads.reload(), [&](std::exception_ptr e) {
+                if (e)
+                    log->error("reload failed");
+                notify_systemd("READY=1");
+                wait_for_hangup();
+            });
+        });
+    };
+    wait_for_hangup();
+
+    // The watchdog is fed only while the tracker keeps coming round: a wedged tracker (a hung
+    // fsync, a deadlock) stops the pings and systemd restarts the service.
+    asio::steady_timer watchdog(ioc);
+    auto watchdog_every = watchdog_interval();
+    std::function<void()> feed_watchdog = [&] {
+        auto now = std::chrono::steady_clock::now().time_since_epoch();
+        auto stale = std::chrono::nanoseconds(now.count() - track.stats().alive_ns.load());
+        if (stale < *watchdog_every)
+            notify_systemd("WATCHDOG=1");
+        else
+            log->error("the tracker has not come round for {} ms; not feeding the watchdog",
+                       std::chrono::duration_cast<std::chrono::milliseconds>(stale).count());
+        watchdog.expires_after(*watchdog_every);
+        watchdog.async_wait([&](boost::system::error_code ec) {
+            if (!ec)
+                feed_watchdog();
+        });
+    };
+    if (watchdog_every) {
+        log->info("feeding the systemd watchdog every {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog_every).count());
+        feed_watchdog();
+    }
 
     // Shutdown: stop accepting, let in-flight requests be answered, drain the tracker, stop.
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -156,6 +203,9 @@ int run_server(server_config const& cfg)
         if (ec)
             return;
         log->info("received {}, draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        notify_systemd("STOPPING=1");
+        hangups.cancel();
+        watchdog.cancel();
         server.stop_accepting();
         push.shutdown(); // subscribers hear "going away" and resume elsewhere with since
         hooks.stop();    // deliveries resume from the stored cursors on the next start

@@ -9,6 +9,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 #include <atomic>
 #include <map>
 #include <memory>
@@ -23,11 +27,15 @@ struct http_stats {
     std::atomic<std::uint64_t> connections_refused_per_address{0}; // over max_connections_per_address
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::int64_t> in_flight{0}; // requests read but not yet answered
+    std::atomic<std::uint64_t> tls_handshake_failures{0}; // incl. plain HTTP to the HTTPS port, and timeouts
 };
 
 class http_server {
 public:
+    /// With tls_cert and tls_key set, loads them (throwing std::runtime_error with the file and
+    /// OpenSSL's reason if that fails) and speaks HTTPS only.
     http_server(boost::asio::io_context& ioc, server_config const& cfg, router const& routes);
+    ~http_server();
 
     /// Binds and starts accepting; returns the bound endpoint (port 0 picks a free port).
     boost::asio::ip::tcp::endpoint start();
@@ -36,11 +44,17 @@ public:
     /// Hands WebSocket and SSE requests to the push sessions.
     void set_streams(stream_context ctx) { streams_.emplace(ctx); }
     bool draining() const { return draining_; }
+    /// "https" or "http", for the URL the listener is announced at.
+    char const* scheme() const { return tls_ ? "https" : "http"; }
     http_stats const& stats() const { return stats_; }
 
 private:
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket socket, std::uint64_t id);
+    /// The TLS handshake if configured, then the session proper.
+    boost::asio::awaitable<void> connection(boost::asio::ip::tcp::socket socket, std::uint64_t id, std::string address);
+    /// Requests on one connection over beast::tcp_stream or tls_stream (daemon/tls.hpp).
+    template <class Stream>
+    boost::asio::awaitable<void> session(Stream stream, std::uint64_t id, std::string address);
     /// Counts a connection from `address`; false (and nothing counted) when it has too many.
     bool admit(std::string const& address);
     void release(std::string const& address);
@@ -48,6 +62,7 @@ private:
     boost::asio::io_context& ioc_;
     server_config const& cfg_;
     router const& routes_;
+    std::unique_ptr<boost::asio::ssl::context> tls_; // null: plain HTTP
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> draining_{false};
     std::optional<stream_context> streams_;

@@ -159,11 +159,12 @@ ingestor::ingestor(tracker& t, server_config const& cfg) : tracker_(t), cfg_(cfg
 {
 }
 
-void ingestor::count(std::string const& source, ingest_answer const& a)
+void ingestor::count(std::string const& source, ingest_answer const& a, double seconds)
 {
     std::lock_guard lock(mutex_);
     auto& c = counts_[source];
     ++c.by_result[to_string(a.result)];
+    c.seconds_by_result.try_emplace(to_string(a.result), histogram::seconds()).first->second.observe(seconds);
     c.last_summary = a.summary;
     c.last_ms = core::to_unix_ms(now());
 }
@@ -178,6 +179,7 @@ boost::asio::awaitable<ingest_answer> ingestor::submit(std::string body, std::st
                                                        std::optional<std::string> file_name,
                                                        std::optional<storage::feed_state_write> mark)
 {
+    auto arrived = std::chrono::steady_clock::now();
     ingest_answer answer;
     auto unused_mark = mark;
     if (is_json(content_type)) {
@@ -195,7 +197,7 @@ boost::asio::awaitable<ingest_answer> ingestor::submit(std::string body, std::st
     // store (storage failing) does not, and its feed tries it again.
     if (unused_mark && !answer.committed && answer.result != ingest_result::unavailable)
         co_await tracker_.async_feed_state(std::move(*unused_mark), boost::asio::use_awaitable);
-    count(source, answer);
+    count(source, answer, std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
     if (answer.result == ingest_result::malformed || answer.result == ingest_result::invalid
         || answer.result == ingest_result::refused_test)
         module_logger("ingest")->warn("{}: refused: {}", source, answer.summary);

@@ -2,6 +2,7 @@
 // Ingest of one message, whatever brought it (POST /v1/declarations, the drop folder, the
 // poller, the upstream WebSocket): parse by format (native JSON, PA XML), check, hand to the
 // tracker, and answer after the commit. Thread-safe.
+#include "daemon/histogram.hpp"
 #include "daemon/router.hpp"
 #include "daemon/server_config.hpp"
 #include "daemon/tracker.hpp"
@@ -26,6 +27,7 @@ struct ingest_answer {
 
 struct feed_counts {
     std::map<std::string, std::uint64_t> by_result; // "stored", "duplicate", ...
+    std::map<std::string, histogram> seconds_by_result; // from arrival to answer
     std::string last_summary;
     std::int64_t last_ms = 0;
 };
@@ -51,7 +53,7 @@ private:
     boost::asio::awaitable<ingest_answer> submit_xml(std::string body, std::string content_type, std::string source,
                                                      std::optional<std::string> file_name,
                                                      std::optional<storage::feed_state_write> mark);
-    void count(std::string const& source, ingest_answer const& a);
+    void count(std::string const& source, ingest_answer const& a, double seconds);
 
     tracker& tracker_;
     server_config const& cfg_;

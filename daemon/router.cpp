@@ -3,6 +3,8 @@
 #include "daemon/query.hpp"
 #include "support/log.hpp"
 
+#include <cctype>
+
 namespace electd::daemon {
 namespace http = boost::beast::http;
 
@@ -34,6 +36,22 @@ bool match(std::string_view pattern, std::string_view path, std::vector<std::str
     return true;
 }
 
+// "access%5Ftoken" names the token too.
+std::string percent_decoded(std::string_view s)
+{
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 std::pair<std::string_view, std::string_view> split_target(std::string_view target)
@@ -42,6 +60,31 @@ std::pair<std::string_view, std::string_view> split_target(std::string_view targ
     if (q == std::string_view::npos)
         return {target, {}};
     return {target.substr(0, q), target.substr(q + 1)};
+}
+
+std::string redact_target(std::string_view target)
+{
+    auto q = target.find('?');
+    if (q == std::string_view::npos)
+        return std::string(target);
+    std::string out(target.substr(0, q + 1));
+    auto query = target.substr(q + 1);
+    // Pair by pair on the raw text, so even a query the handlers would refuse is redacted.
+    for (;;) {
+        auto amp = query.find('&');
+        auto pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        if (eq != std::string_view::npos && percent_decoded(pair.substr(0, eq)) == "access_token") {
+            out += pair.substr(0, eq + 1);
+            out += "REDACTED";
+        } else {
+            out += pair;
+        }
+        if (amp == std::string_view::npos)
+            return out;
+        out += '&';
+        query.remove_prefix(amp + 1);
+    }
 }
 
 std::optional<role> role_for(http::verb method, std::string_view path)
@@ -61,7 +104,7 @@ void router::add(http::verb method, std::string pattern, handler fn)
     routes_.push_back({method, std::move(pattern), std::move(fn), needs});
 }
 
-std::optional<reply> router::refuse(http_request const& req, std::optional<role> needs) const
+std::optional<reply> router::refuse(http_request const& req, std::optional<role> needs, std::string* token_name) const
 {
     if (!needs || !auth_)
         return std::nullopt;
@@ -84,12 +127,19 @@ std::optional<reply> router::refuse(http_request const& req, std::optional<role>
         }
     }
     auto d = auth_->check(authorization, *needs);
+    if (token_name)
+        *token_name = d.token_name;
+    // Built only for a refusal; the target is redacted, as it may carry the token itself.
+    auto what = [&req] {
+        return std::string(req.method_string()) + " " + redact_target(req.target()) + " (req="
+               + std::string(request_id(req)) + ")";
+    };
     switch (d.outcome) {
     case verdict::allowed:
         return std::nullopt;
     case verdict::unauthenticated: {
         ++rejections_.unauthenticated;
-        log->warn("refused {} {}: no valid token", std::string(req.method_string()), std::string(req.target()));
+        log->warn("refused {}: no valid token", what());
         auto rep = error_reply(http::status::unauthorized, "unauthorized",
                                std::string("this needs a token with the ") + to_string(*needs)
                                    + " role: send 'Authorization: Bearer <token>'");
@@ -98,14 +148,12 @@ std::optional<reply> router::refuse(http_request const& req, std::optional<role>
     }
     case verdict::forbidden:
         ++rejections_.forbidden;
-        log->warn("refused {} {}: token '{}' lacks the {} role", std::string(req.method_string()),
-                  std::string(req.target()), d.token_name, to_string(*needs));
+        log->warn("refused {}: token '{}' lacks the {} role", what(), d.token_name, to_string(*needs));
         return error_reply(http::status::forbidden, "forbidden",
                            "token '" + d.token_name + "' does not have the " + to_string(*needs) + " role");
     case verdict::rate_limited: {
         ++rejections_.rate_limited;
-        log->warn("refused {} {}: token '{}' over its request rate", std::string(req.method_string()),
-                  std::string(req.target()), d.token_name);
+        log->warn("refused {}: token '{}' over its request rate", what(), d.token_name);
         auto rep = error_reply(http::status::too_many_requests, "rate_limited",
                                "token '" + d.token_name + "' is over its request rate; slow down");
         rep.headers.emplace_back(http::field::retry_after, "1");
@@ -115,7 +163,7 @@ std::optional<reply> router::refuse(http_request const& req, std::optional<role>
     return std::nullopt;
 }
 
-boost::asio::awaitable<reply> router::handle(http_request& req) const
+boost::asio::awaitable<reply> router::handle(http_request& req, std::string* token_name) const
 {
     auto [path, query] = split_target(req.target());
     std::vector<std::string> params;
@@ -124,9 +172,9 @@ boost::asio::awaitable<reply> router::handle(http_request& req) const
         if (!match(r.pattern, path, params))
             continue;
         if (r.method == req.method()) {
-            if (auto refusal = refuse(req, r.needs))
+            if (auto refusal = refuse(req, r.needs, token_name))
                 co_return std::move(*refusal);
-            route_match m{req, path, query, std::move(params)};
+            route_match m{req, path, query, std::move(params), request_id(req)};
             std::optional<reply> refused;
             try {
                 co_return co_await r.fn(m);

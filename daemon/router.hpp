@@ -24,6 +24,7 @@ struct route_match {
     std::string_view path;
     std::string_view query;
     std::vector<std::string> params; // the {placeholders} of the pattern, in order
+    std::string_view request_id;     // for log lines about this request (see request_id())
 };
 
 using handler = std::function<boost::asio::awaitable<reply>(route_match&)>;
@@ -48,12 +49,14 @@ class router {
 public:
     void add(boost::beast::http::verb method, std::string pattern, handler fn);
     /// Checks the request's token for the route's role first, when an authenticator is set.
-    boost::asio::awaitable<reply> handle(http_request& req) const;
+    /// `token_name`, if given, learns who presented a known token (for the access log).
+    boost::asio::awaitable<reply> handle(http_request& req, std::string* token_name = nullptr) const;
     std::vector<route> const& routes() const { return routes_; }
     void set_authenticator(authenticator* a) { auth_ = a; }
 
     /// The refusal for a request that may not pass, or nullopt. Also used by the push sessions.
-    std::optional<reply> refuse(http_request const& req, std::optional<role> needs) const;
+    std::optional<reply> refuse(http_request const& req, std::optional<role> needs,
+                                std::string* token_name = nullptr) const;
     rejection_stats& rejections() const { return rejections_; }
 
 private:
@@ -64,5 +67,15 @@ private:
 
 /// Splits "/a/b?x=1" into path and query; percent-decoding is left to the handlers.
 std::pair<std::string_view, std::string_view> split_target(std::string_view target);
+
+/// The request's id: the HTTP session settles X-Request-Id on every request it reads (the
+/// client's when well-formed, else a new one) before anything else sees it.
+inline std::string_view request_id(http_request const& req)
+{
+    return req["X-Request-Id"];
+}
+
+/// The target fit for a log line: an access_token in the query becomes "REDACTED".
+std::string redact_target(std::string_view target);
 
 } // namespace electd::daemon

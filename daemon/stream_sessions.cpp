@@ -1,6 +1,7 @@
 #include "daemon/stream_sessions.hpp"
 
 #include "core/json_writer.hpp"
+#include "daemon/tls.hpp"
 #include "support/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
 
 namespace electd::daemon {
@@ -134,19 +136,27 @@ std::optional<std::int64_t> since_from(query_params const& q, http_request const
     return id.integer("since", 0, 0, std::numeric_limits<std::int64_t>::max());
 }
 
-asio::awaitable<void> refuse(beast::tcp_stream& stream, http_request const& req, reply rep)
+// Answers a push request that cannot start; returns the status for the access log.
+template <class Stream>
+asio::awaitable<unsigned> refuse(Stream& stream, http_request const& req, reply rep)
 {
     http::response<http::string_body> res{rep.status, req.version()};
+    res.set(http::field::server, "electd");
     res.set(http::field::content_type, rep.content_type);
+    res.set("X-Request-Id", request_id(req));
     res.set(http::field::connection, "close");
     res.body() = *rep.body;
     res.prepare_payload();
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, res, use_tuple);
+    co_await close_gracefully(stream);
+    co_return static_cast<unsigned>(rep.status);
 }
 
 // --- Server-Sent Events ---------------------------------------------------------------
 
-asio::awaitable<void> run_sse(beast::tcp_stream stream, http_request req, std::string address, stream_context ctx)
+template <class Stream>
+asio::awaitable<unsigned> run_sse(Stream stream, http_request req, std::string address, stream_context ctx)
 {
     auto [path, query_text] = split_target(req.target());
     stream_filter filter;
@@ -159,25 +169,22 @@ asio::awaitable<void> run_sse(beast::tcp_stream stream, http_request req, std::s
     } catch (bad_parameter const& e) {
         bad = error_reply(http::status::bad_request, "bad_parameter", e.what());
     }
-    if (bad) {
-        co_await refuse(stream, req, std::move(*bad));
-        co_return;
-    }
+    if (bad)
+        co_return co_await refuse(stream, req, std::move(*bad));
     std::string refusal;
     auto sub = ctx.h.join(address, stream.get_executor(), refusal);
     if (!sub) {
         auto rep = error_reply(http::status::service_unavailable, "too_many_subscribers", refusal);
-        co_await refuse(stream, req, std::move(rep));
-        co_return;
+        co_return co_await refuse(stream, req, std::move(rep));
     }
     sub->subscribe(std::move(filter), since);
 
     // A response without length, delimited by the connection's close: what EventSource and
     // curl -N expect, and nothing for a proxy to buffer (X-Accel-Buffering for nginx).
-    static constexpr std::string_view head = "HTTP/1.1 200 OK\r\nServer: electd\r\nContent-Type: text/event-stream\r\n"
-                                             "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\n"
-                                             "\r\nretry: 2000\n\n";
-    stream.expires_after(ctx.cfg.read_timeout);
+    std::string const head = "HTTP/1.1 200 OK\r\nServer: electd\r\nContent-Type: text/event-stream\r\n"
+                             "Cache-Control: no-cache\r\nConnection: close\r\nX-Accel-Buffering: no\r\nX-Request-Id: "
+                             + std::string(request_id(req)) + "\r\n\r\nretry: 2000\n\n";
+    beast::get_lowest_layer(stream).expires_after(ctx.cfg.read_timeout);
     auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), use_tuple);
     if (!ec) {
         auto send = [&](stream_item const& item) -> asio::awaitable<bool> {
@@ -189,7 +196,7 @@ asio::awaitable<void> run_sse(beast::tcp_stream stream, http_request req, std::s
             prefix += "\ndata: ";
             std::array<asio::const_buffer, 3> parts{asio::buffer(prefix), asio::buffer(*item.json),
                                                     asio::buffer(std::string_view("\n\n"))};
-            stream.expires_after(ctx.cfg.read_timeout); // a client that stops reading is dropped
+            beast::get_lowest_layer(stream).expires_after(ctx.cfg.read_timeout); // a client that stops reading is dropped
             auto [wec, wn] = co_await asio::async_write(stream, parts, use_tuple);
             co_return !wec;
         };
@@ -202,13 +209,14 @@ asio::awaitable<void> run_sse(beast::tcp_stream stream, http_request req, std::s
         }
     }
     ctx.h.leave(sub);
-    boost::system::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_await close_gracefully(stream);
+    co_return 200;
 }
 
 // --- WebSocket ------------------------------------------------------------------------
 
-asio::awaitable<void> ws_reader(websocket::stream<beast::tcp_stream>& ws, subscriber& sub)
+template <class Stream>
+asio::awaitable<void> ws_reader(websocket::stream<Stream>& ws, subscriber& sub)
 {
     beast::flat_buffer buffer;
     for (;;) {
@@ -242,7 +250,8 @@ asio::awaitable<void> ws_reader(websocket::stream<beast::tcp_stream>& ws, subscr
     }
 }
 
-asio::awaitable<void> run_websocket(beast::tcp_stream stream, http_request req, std::string address, stream_context ctx)
+template <class Stream>
+asio::awaitable<unsigned> run_websocket(Stream stream, http_request req, std::string address, stream_context ctx)
 {
     auto [path, query_text] = split_target(req.target());
     std::optional<std::pair<stream_filter, std::optional<std::int64_t>>> initial;
@@ -254,29 +263,30 @@ asio::awaitable<void> run_websocket(beast::tcp_stream stream, http_request req, 
     } catch (bad_parameter const& e) {
         bad = error_reply(http::status::bad_request, "bad_parameter", e.what());
     }
-    if (bad) {
-        co_await refuse(stream, req, std::move(*bad));
-        co_return;
-    }
-    stream.expires_never();
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    if (bad)
+        co_return co_await refuse(stream, req, std::move(*bad));
+    beast::get_lowest_layer(stream).expires_never(); // the WebSocket's own timeouts take over
+    websocket::stream<Stream> ws(std::move(stream));
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
     timeouts.idle_timeout = ctx.cfg.ws_idle_timeout; // a ping after half of it; no answer closes
     timeouts.keep_alive_pings = true;
     ws.set_option(timeouts);
-    ws.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "electd"); }));
+    ws.set_option(websocket::stream_base::decorator([id = std::string(request_id(req))](websocket::response_type& res) {
+        res.set(http::field::server, "electd");
+        res.set("X-Request-Id", id);
+    }));
     ws.read_message_max(ctx.cfg.max_ws_message);
     auto [aec] = co_await ws.async_accept(req, use_tuple);
     if (aec)
-        co_return;
+        co_return 0;
 
     std::string refusal;
     auto sub = ctx.h.join(address, ws.get_executor(), refusal);
     if (!sub) {
-        co_await ws.async_close(websocket::close_reason(websocket::close_code::try_again_later, refusal), use_tuple);
-        co_return;
+        websocket::close_reason full(websocket::close_code::try_again_later, refusal);
+        co_await ws.async_close(full, use_tuple);
+        co_return 101;
     }
     if (initial)
         sub->subscribe(std::move(initial->first), initial->second);
@@ -296,6 +306,7 @@ asio::awaitable<void> run_websocket(beast::tcp_stream stream, http_request req, 
     };
     co_await (ws_reader(ws, *sub) || writer());
     ctx.h.leave(sub);
+    co_return 101;
 }
 
 } // namespace
@@ -308,13 +319,18 @@ bool is_stream_request(http_request const& req)
     return path == "/v1/events" && req.method() == http::verb::get;
 }
 
-asio::awaitable<void> serve_stream(beast::tcp_stream stream, http_request req, std::string address, stream_context ctx)
+template <class Stream>
+asio::awaitable<unsigned> serve_stream(Stream stream, http_request req, std::string address, stream_context ctx)
 {
     auto [path, query] = split_target(req.target());
     if (path == "/v1/stream")
-        co_await run_websocket(std::move(stream), std::move(req), std::move(address), ctx);
-    else
-        co_await run_sse(std::move(stream), std::move(req), std::move(address), ctx);
+        co_return co_await run_websocket(std::move(stream), std::move(req), std::move(address), ctx);
+    co_return co_await run_sse(std::move(stream), std::move(req), std::move(address), ctx);
 }
+
+// The two streams the listener hands over: plain TCP, and TLS after its handshake.
+template asio::awaitable<unsigned> serve_stream<beast::tcp_stream>(beast::tcp_stream, http_request, std::string,
+                                                                   stream_context);
+template asio::awaitable<unsigned> serve_stream<tls_stream>(tls_stream, http_request, std::string, stream_context);
 
 } // namespace electd::daemon

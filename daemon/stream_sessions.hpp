@@ -21,9 +21,11 @@ struct stream_context {
 /// True for requests the stream sessions take over (the WebSocket upgrade, the SSE GET).
 bool is_stream_request(http_request const& req);
 
-/// Serves the connection until it closes. `req` was read by the HTTP session; the socket is
-/// handed over. Bad parameters are answered with 400 before streaming starts.
-boost::asio::awaitable<void> serve_stream(boost::beast::tcp_stream stream, http_request req, std::string address,
-                                          stream_context ctx);
+/// Serves the connection until it closes. `req` was read by the HTTP session; the stream
+/// (beast::tcp_stream, or daemon/tls.hpp's tls_stream after its handshake) is handed over. Bad
+/// parameters are answered with 400 before streaming starts. Returns the status answered
+/// (101 for a WebSocket; 0 if its handshake failed), for the access log.
+template <class Stream>
+boost::asio::awaitable<unsigned> serve_stream(Stream stream, http_request req, std::string address, stream_context ctx);
 
 } // namespace electd::daemon

@@ -145,6 +145,7 @@ void tracker::submit(pending p)
         std::lock_guard lock(mutex_);
         if (!stopping_) {
             queue_.push_back(std::move(p));
+            stats_.queue_depth = queue_.size();
             wake_.notify_one();
             return;
         }
@@ -169,10 +170,14 @@ void tracker::submit(pending p)
 void tracker::run()
 {
     std::vector<pending> batch;
+    stats_.alive_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            // Wake at least every second, so the watchdog can tell idle from wedged.
+            while (!wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || !queue_.empty(); }))
+                stats_.alive_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+            stats_.alive_ns = std::chrono::steady_clock::now().time_since_epoch().count();
             if (queue_.empty())
                 return; // stopping, and everything submitted has been answered
             // Group commit: take everything waiting, so one fsync covers many declarations.
@@ -180,6 +185,7 @@ void tracker::run()
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            stats_.queue_depth = queue_.size();
         }
         process(batch);
         batch.clear();
@@ -203,7 +209,12 @@ void tracker::process(std::vector<pending>& batch)
             std::visit([&](auto& j) { decide(j); }, p);
         auto committing = steady::now();
         tx.commit();
-        stats_.commit_ns += static_cast<std::uint64_t>((steady::now() - committing).count());
+        auto commit_time = steady::now() - committing;
+        stats_.commit_ns += static_cast<std::uint64_t>(commit_time.count());
+        {
+            std::lock_guard lock(stats_.detail_mutex);
+            stats_.commit_seconds.observe(std::chrono::duration<double>(commit_time).count());
+        }
         state_.commit_batch();
         models_changed = std::any_of(batch.begin(), batch.end(), [](pending const& p) {
             return std::holds_alternative<model_job>(p) && std::get<model_job>(p).outcome.stored;
@@ -243,6 +254,7 @@ void tracker::process(std::vector<pending>& batch)
             }
         }
     }
+    stats_.storage_failing = failed;
     if (failed) {
         rebuild_analysis(); // rare (a full disk): cheaper than copying the analyst every batch
         seat_views_.resize(state_.seat_count()); // seats learnt in the failed batch are gone again
@@ -256,6 +268,11 @@ void tracker::process(std::vector<pending>& batch)
             ev.seats.push_back(seat_views_[i]);
         }
         stats_.alerts += batch_alerts_.size();
+        {
+            std::lock_guard lock(stats_.detail_mutex);
+            for (auto const& a : batch_alerts_)
+                ++stats_.alerts_by_type[a->type];
+        }
         ev.alerts = batch_alerts_;
         alerts_.append(std::move(batch_alerts_)); // before the hub hears of them: see hub::join
         batch_alerts_.clear();
@@ -268,6 +285,10 @@ void tracker::process(std::vector<pending>& batch)
     stats_.declarations += batch.size();
     if (batch.size() > stats_.largest_batch)
         stats_.largest_batch = batch.size();
+    {
+        std::lock_guard lock(stats_.detail_mutex);
+        stats_.batch_sizes.observe(static_cast<double>(batch.size()));
+    }
     for (auto& p : batch)
         std::visit([](auto& j) { complete(j); }, p);
     stats_.busy_ns += static_cast<std::uint64_t>((steady::now() - started).count());

@@ -7,6 +7,7 @@
 #include "core/analyst.hpp"
 #include "core/election_state.hpp"
 #include "daemon/alert_log.hpp"
+#include "daemon/histogram.hpp"
 #include "daemon/hub.hpp"
 #include "daemon/snapshot.hpp"
 #include "daemon/state_watch.hpp"
@@ -124,6 +125,14 @@ struct tracker_stats {
     std::atomic<std::uint64_t> busy_ns{0};     // processing batches, including commits
     std::atomic<std::uint64_t> commit_ns{0};   // COMMIT alone (the fsync)
     std::atomic<std::uint64_t> analysis_ns{0}; // comparing and raising alerts
+    std::atomic<std::int64_t> alive_ns{0};     // steady clock when the thread last came round (watchdog)
+    std::atomic<std::size_t> queue_depth{0};   // requests waiting for the next batch
+    std::atomic<bool> storage_failing{false};  // the last batch could not be committed
+
+    mutable std::mutex detail_mutex; // guards what follows, written once per batch
+    histogram batch_sizes = histogram::sizes();
+    histogram commit_seconds = histogram::seconds();
+    std::map<std::string, std::uint64_t> alerts_by_type;
 };
 
 class tracker {

@@ -44,19 +44,6 @@ std::string read_file(fs::path const& path)
     return s.str();
 }
 
-// Polls `done` until it holds, for at most `timeout`.
-template <class Pred>
-bool eventually(Pred done, std::chrono::milliseconds timeout = 15s)
-{
-    auto until = steady::now() + timeout;
-    while (!done()) {
-        if (steady::now() > until)
-            return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
-
 // As eventually, failing the test with the daemon's log if it does not happen.
 template <class Pred>
 void await(daemon_process& daemon, Pred done, std::chrono::milliseconds timeout = 15s)

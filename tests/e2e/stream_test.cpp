@@ -152,16 +152,7 @@ TEST_CASE("SSE: curl -N gets events with ids, and Last-Event-ID resumes", "[e2e]
     REQUIRE(total > 20);
 
     auto curl = [&](std::string const& args) {
-        std::string cmd = "curl -sN --max-time 4 " + args + " 2>&1";
-        std::string out;
-        if (FILE* p = ::popen(cmd.c_str(), "r")) {
-            char buf[4096];
-            std::size_t n;
-            while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-                out.append(buf, n);
-            ::pclose(p);
-        }
-        return out;
+        return shell_output("curl -sN --max-time 4 " + args + " 2>&1");
     };
     auto out = curl("'" + daemon.url() + "/v1/events?type=alert&since=0'");
     CHECK(out.find("retry: 2000") != std::string::npos);

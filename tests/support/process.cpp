@@ -1,6 +1,7 @@
 #include "tests/support/process.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
@@ -17,6 +18,9 @@ using namespace std::chrono_literals;
 
 fs::path electd_binary()
 {
+    // ELECTD_BIN runs the same tests against another build of electd (scripts/test --tsan).
+    if (char const* bin = std::getenv("ELECTD_BIN"); bin && *bin)
+        return bin;
     return ELECTD_BINARY;
 }
 
@@ -86,6 +90,19 @@ int decode(int status)
 
 } // namespace
 
+std::string shell_output(std::string const& command)
+{
+    std::string out;
+    if (FILE* p = ::popen(command.c_str(), "r")) {
+        char buf[4096];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+            out.append(buf, n);
+        ::pclose(p);
+    }
+    return out;
+}
+
 command_result run_electd(std::vector<std::string> const& args, std::chrono::seconds timeout)
 {
     temp_dir dir;
@@ -115,13 +132,14 @@ daemon_process::daemon_process(fs::path db, std::vector<std::string> extra_args)
     std::vector<std::string> args{electd_binary().string(), "serve", "--listen", "127.0.0.1:0", "--db", db.string()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = spawn(args, log_path_);
-    // The daemon logs "listening on http://127.0.0.1:PORT" once it accepts connections.
+    // The daemon logs "listening on http://127.0.0.1:PORT" (https with TLS) once it accepts connections.
     auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
         auto text = read_file(log_path_);
-        auto at = text.find("listening on http://127.0.0.1:");
-        if (at != std::string::npos) {
-            auto start = at + std::string("listening on http://127.0.0.1:").size();
+        auto at = text.find("listening on http");
+        if (at != std::string::npos && text.find("://127.0.0.1:", at) != std::string::npos) {
+            auto marker = std::string("://127.0.0.1:");
+            auto start = text.find(marker, at) + marker.size();
             auto end = text.find_first_not_of("0123456789", start);
             if (end != std::string::npos) {
                 port_ = static_cast<unsigned short>(std::stoi(text.substr(start, end - start)));

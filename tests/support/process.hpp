@@ -4,11 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace electd::test {
 
-/// The electd binary under test and the repository root (set by CMake).
+/// The electd binary under test (the environment's ELECTD_BIN, else the one CMake built) and
+/// the repository root (set by CMake).
 std::filesystem::path electd_binary();
 std::filesystem::path source_dir();
 
@@ -25,10 +27,26 @@ private:
     std::filesystem::path path_;
 };
 
+/// Polls `done` every 10 ms until it holds (true) or `timeout` passes (false).
+template <class Pred>
+bool eventually(Pred done, std::chrono::milliseconds timeout = std::chrono::seconds(15))
+{
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > until)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
 struct command_result {
     int exit_code = -1;
     std::string output; // stdout and stderr together
 };
+
+/// Runs a shell command to completion; its stdout (add 2>&1 for stderr too).
+std::string shell_output(std::string const& command);
 
 /// Runs `electd ARGS...` to completion.
 command_result run_electd(std::vector<std::string> const& args,
