@@ -7,6 +7,7 @@
 #include <charconv>
 #include <map>
 #include <cstdlib>
+#include <algorithm>
 #include <sstream>
 
 namespace electd::daemon {
@@ -419,16 +420,21 @@ void validate(server_config const& cfg)
 std::string describe(server_config const& cfg)
 {
     std::ostringstream out;
-    std::string section;
-    for (auto const& o : serve_options()) {
-        auto dot = o.key.find('.');
-        auto s = o.key.substr(0, dot);
-        if (s != section)
-            out << (section.empty() ? "" : "\n") << "[" << s << "]\n";
-        section = s;
-        auto value = o.show(cfg);
-        bool number = (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) || o.flag;
-        out << o.key.substr(dot + 1) << " = " << (number ? value : "\"" + value + "\"") << "\n";
+    // Each table once (valid TOML to paste back), tables in the order their first option comes.
+    std::vector<std::string> sections;
+    for (auto const& o : serve_options())
+        if (auto s = o.key.substr(0, o.key.find('.')); std::find(sections.begin(), sections.end(), s) == sections.end())
+            sections.push_back(s);
+    for (auto const& section : sections) {
+        out << (section == sections.front() ? "" : "\n") << "[" << section << "]\n";
+        for (auto const& o : serve_options()) {
+            auto dot = o.key.find('.');
+            if (o.key.substr(0, dot) != section)
+                continue;
+            auto value = o.show(cfg);
+            bool number = (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) || o.flag;
+            out << o.key.substr(dot + 1) << " = " << (number ? value : "\"" + value + "\"") << "\n";
+        }
     }
     for (auto const& t : cfg.tokens)
         out << "\n[[tokens]]\nname = \"" << t.name << "\"\nrole = \"" << to_string(t.grants) << "\"\nsha256 = \"" << t.sha256
