@@ -62,6 +62,7 @@ trap cleanup EXIT
 start_server() {
   local name=$1 log=$2
   shift 2
+  : >"$log" # exists before the first grep below, however late the server's shell opens it
   "$@" 2>"$log" &
   server_pid=$!
   server_url=""
@@ -90,12 +91,14 @@ stop_server() {
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 for n in $subscribers; do
-  # electd with room for n subscribers from one address; heartbeats and keep-alive pings are
+  # electd with room for n subscribers from one address (HTTP connections and subscribers are
+  # limited per address separately, 512 and 2,000 by default); heartbeats and keep-alive pings are
   # pushed out of the window so every message in it is a round's alert (see bench/README.md).
   limit=$((n + 1000))
   log=$work/electd-$n.log
   start_server electd "$log" "$electd" serve --listen 127.0.0.1:0 --db "$work/electd-$n.db" \
-    --max-connections "$limit" --max-subscribers "$limit" --max-subscribers-per-address "$limit" \
+    --max-connections "$limit" --max-connections-per-address "$limit" \
+    --max-subscribers "$limit" --max-subscribers-per-address "$limit" \
     --heartbeat 3600 --ws-idle-timeout 3600 ${electd_args[@]+"${electd_args[@]}"}
   "$bench" --url "$server_url" --pid "$server_pid" --subscribers "$n" --rounds "$rounds" \
     --interval-ms "$interval_ms" --threads "$threads" --capture "$work/messages-$n.txt" --summary "$work/summary.tsv"
