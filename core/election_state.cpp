@@ -108,6 +108,14 @@ void election_state::expect_seats(int n)
     ref_ = std::move(copy);
 }
 
+void election_state::set_watchlist(std::vector<watch_entry> w)
+{
+    copy_reference_for_change();
+    auto copy = std::make_shared<reference_data>(*ref_);
+    copy->set_watchlist(std::move(w));
+    ref_ = std::move(copy);
+}
+
 void election_state::set_recount(seat_index i, bool on)
 {
     if (undo_)

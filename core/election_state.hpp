@@ -69,6 +69,8 @@ public:
     void expect_seats(int n);
 
     void set_recount(seat_index i, bool on);
+    /// The seats to watch, as re-read on a reload.
+    void set_watchlist(std::vector<watch_entry> w);
 
     seat_state const& seat(seat_index i) const { return seats_[i]; }
     std::size_t seat_count() const { return seats_.size(); }

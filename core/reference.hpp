@@ -62,6 +62,7 @@ public:
 
     seat_index add_constituency(constituency c, baseline b = {});
     void add_watch(watch_entry w) { watchlist_.push_back(std::move(w)); }
+    void set_watchlist(std::vector<watch_entry> w) { watchlist_ = std::move(w); }
     void add_nomination(nomination n) { nominations_.push_back(std::move(n)); }
     void add_bellwether(watch_entry w) { bellwethers_.push_back(std::move(w)); }
     void add_notable(notable n) { notables_.push_back(std::move(n)); }

@@ -4,6 +4,7 @@
 #include "daemon/config.hpp"
 #include "daemon/reference_loader.hpp"
 #include "feeds/model_files.hpp"
+#include "feeds/reference_csv.hpp"
 #include "support/log.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
@@ -64,6 +65,7 @@ boost::asio::awaitable<void> reloader::reload()
     if (running_.reference_dir) {
         int changed = co_await reload_models(*running_.reference_dir);
         log->info("reload: {} forecast models changed in {}/models", changed, *running_.reference_dir);
+        co_await reload_watchlist(*running_.reference_dir);
     }
 }
 
@@ -89,6 +91,29 @@ bool same_forecasts(core::model const& a, core::model const& b)
 }
 
 } // namespace
+
+boost::asio::awaitable<void> reloader::reload_watchlist(std::string const& dir)
+{
+    auto log = module_logger("app");
+    auto data = directory_files(dir)("watchlist.csv");
+    if (!data)
+        co_return;
+    watchlist_request req;
+    try {
+        req.entries = feeds::read_watchlist(*data, *tracker_.current()->reference());
+    } catch (std::exception const& e) {
+        log->error("reload: {}/watchlist.csv is not valid, keeping the running seats to watch: {}", dir, e.what());
+        co_return;
+    }
+    auto count = req.entries.size();
+    auto outcome = co_await tracker_.async_put_watchlist(std::move(req), boost::asio::use_awaitable);
+    if (!outcome.stored)
+        log->error("reload: the seats to watch could not be stored: {}", outcome.message);
+    else if (outcome.changed)
+        log->info("reload: seats to watch replaced ({} seats)", count);
+    else
+        log->info("reload: seats to watch unchanged");
+}
 
 boost::asio::awaitable<int> reloader::reload_models(std::string const& dir)
 {

@@ -1,6 +1,6 @@
 #pragma once
-// SIGHUP: the configuration, tokens and forecast model files are read again and applied
-// without dropping a connection. Settings that need a restart (the listener, the database,
+// SIGHUP: the configuration, tokens, forecast model files and seats to watch are read again
+// and applied without dropping a connection. Settings that need a restart (the listener, the database,
 // feeds, webhooks) are reported, not applied.
 #include "daemon/auth.hpp"
 #include "daemon/server_config.hpp"
@@ -23,6 +23,7 @@ public:
 
 private:
     boost::asio::awaitable<int> reload_models(std::string const& dir);
+    boost::asio::awaitable<void> reload_watchlist(std::string const& dir);
 
     tracker& tracker_;
     authenticator& auth_;

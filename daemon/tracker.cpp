@@ -158,7 +158,8 @@ void tracker::submit(pending p)
             } else {
                 if constexpr (std::is_same_v<J, ingest_job>)
                     j.outcome.status = ingest_status::unavailable;
-                if constexpr (std::is_same_v<J, webhook_job> || std::is_same_v<J, feed_event_job>)
+                if constexpr (std::is_same_v<J, webhook_job> || std::is_same_v<J, feed_event_job>
+                              || std::is_same_v<J, watchlist_job>)
                     j.outcome.stored = false;
                 j.outcome.message = "electd is shutting down; retry against the restarted daemon";
             }
@@ -249,6 +250,9 @@ void tracker::process(std::vector<pending>& batch)
                     continue;
                 f->outcome = feed_event_outcome{};
                 f->outcome.message = why;
+            } else if (auto* wl = std::get_if<watchlist_job>(&p)) {
+                wl->outcome = watchlist_outcome{};
+                wl->outcome.message = why;
             } else {
                 std::get<feed_state_job>(p).outcome = false;
             }
@@ -445,6 +449,25 @@ void tracker::decide(model_job& j)
     j.outcome.summary_json = render([&](core::json_writer& w) {
         core::write_model_summary(w, m, analyst_.score(m.name), analyst_.projection(state_, m), ref);
     });
+}
+
+void tracker::decide(watchlist_job& j)
+{
+    auto const& before = state_.reference()->watchlist();
+    auto const& after = j.request.entries;
+    j.outcome.stored = true;
+    auto same = [](core::watch_entry const& a, core::watch_entry const& b) { return a.seat == b.seat && a.note == b.note; };
+    if (std::equal(before.begin(), before.end(), after.begin(), after.end(), same))
+        return;
+    // Seat views carry their watch note: every seat that joins or leaves the list is redrawn.
+    for (auto const& w : before)
+        touched_.push_back(w.seat);
+    for (auto const& w : after)
+        touched_.push_back(w.seat);
+    state_.set_watchlist(after);
+    storage::save_watchlist(db_, *state_.reference());
+    analyst_.set_reference(state_.reference());
+    j.outcome.changed = true;
 }
 
 std::optional<core::seat_index> tracker::open_seat(feeds::pa_seat_facts const& facts)

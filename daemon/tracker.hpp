@@ -85,6 +85,16 @@ struct model_outcome {
     std::vector<shared_text> alerts;
 };
 
+/// The seats to watch, re-read on a reload.
+struct watchlist_request {
+    std::vector<core::watch_entry> entries;
+};
+struct watchlist_outcome {
+    bool stored = false;
+    bool changed = false; // false: the same seats and notes as before
+    std::string message;  // when not stored
+};
+
 /// A webhook endpoint's progress to record (and an alert to dead-letter, if it gave up on one).
 struct webhook_request {
     storage::webhook_cursor cursor;
@@ -163,6 +173,13 @@ public:
         return initiate<model_outcome>(std::move(req), std::forward<CompletionToken>(token));
     }
 
+    /// Replaces the seats to watch; completes after it is stored.
+    template <class CompletionToken>
+    auto async_put_watchlist(watchlist_request req, CompletionToken&& token)
+    {
+        return initiate<watchlist_outcome>(std::move(req), std::forward<CompletionToken>(token));
+    }
+
     /// Called on the tracker's thread after each commit that changed something (the hub).
     void set_listener(std::function<void(commit_event)> fn) { listener_ = std::move(fn); }
 
@@ -215,7 +232,8 @@ private:
     using webhook_job = job<webhook_request, webhook_outcome>;
     using feed_event_job = job<feed_event_request, feed_event_outcome>;
     using feed_state_job = job<storage::feed_state_write, bool>;
-    using pending = std::variant<ingest_job, model_job, webhook_job, feed_event_job, feed_state_job>;
+    using watchlist_job = job<watchlist_request, watchlist_outcome>;
+    using pending = std::variant<ingest_job, model_job, webhook_job, feed_event_job, feed_state_job, watchlist_job>;
 
     template <class Outcome, class Request, class CompletionToken>
     auto initiate(Request req, CompletionToken&& token)
@@ -239,6 +257,7 @@ private:
     void decide(webhook_job& j);
     void decide(feed_event_job& j);
     void decide(feed_state_job& j);
+    void decide(watchlist_job& j);
     std::optional<core::seat_index> open_seat(feeds::pa_seat_facts const& facts);
     void note_new_seat(core::seat_index i);
     void rebuild_analysis(); // from the database: at start-up, and after a failed batch

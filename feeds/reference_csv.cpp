@@ -47,6 +47,23 @@ template <class Reader>
 
 } // namespace
 
+std::vector<core::watch_entry> read_watchlist(std::string const& data, core::reference_data const& ref)
+{
+    std::vector<core::watch_entry> out;
+    guarded("watchlist.csv", [&] {
+        csv_reader<2> r("watchlist.csv", data.data(), data.data() + data.size());
+        r.read_header(io::ignore_extra_column, "ons_code", "note");
+        std::string ons, note;
+        while (r.read_row(ons, note)) {
+            auto seat = ref.find_ons(ons);
+            if (!seat)
+                fail(r, "unknown constituency '" + ons + "'");
+            out.push_back({*seat, note});
+        }
+    });
+    return out;
+}
+
 std::shared_ptr<core::reference_data> read_reference(file_source const& files)
 {
     auto ref = std::make_shared<core::reference_data>();
@@ -175,19 +192,8 @@ std::shared_ptr<core::reference_data> read_reference(file_source const& files)
     }
 
     // watchlist.csv: ons_code,name,note (optional)
-    if (auto data = files("watchlist.csv")) {
-        guarded("watchlist.csv", [&] {
-            csv_reader<2> r("watchlist.csv", data->data(), data->data() + data->size());
-            r.read_header(io::ignore_extra_column, "ons_code", "note");
-            std::string ons, note;
-            while (r.read_row(ons, note)) {
-                auto seat = ref->find_ons(ons);
-                if (!seat)
-                    fail(r, "unknown constituency '" + ons + "'");
-                ref->add_watch({*seat, note});
-            }
-        });
-    }
+    if (auto data = files("watchlist.csv"))
+        ref->set_watchlist(read_watchlist(*data, *ref));
 
     // bellwethers.csv: ons_code,name,note (optional)
     if (auto data = files("bellwethers.csv")) {

@@ -24,4 +24,7 @@ public:
 
 std::shared_ptr<core::reference_data> read_reference(file_source const& files);
 
+/// watchlist.csv (ons_code,note) against `ref`: the seats to watch, in order.
+std::vector<core::watch_entry> read_watchlist(std::string const& data, core::reference_data const& ref);
+
 } // namespace electd::feeds

@@ -107,10 +107,7 @@ reference_outcome save_reference(connection& db, core::reference_data const& ref
         del.run();
     }
 
-    statement watch_ins(db, "INSERT INTO watchlist (constituency, position, note) VALUES (?1, ?2, ?3)");
-    int wpos = 0;
-    for (auto const& w : ref.watchlist())
-        watch_ins.bind(1, ref.seat(w.seat).ons_code).bind(2, wpos++).bind(3, w.note).run();
+    save_watchlist(db, ref);
 
     statement bell_ins(db, "INSERT INTO bellwethers (constituency, position, note) VALUES (?1, ?2, ?3)");
     int bpos = 0;
@@ -206,6 +203,15 @@ std::shared_ptr<core::reference_data> load_reference(connection& db)
                                  q.int64(3) != 0});
     }
     return ref;
+}
+
+void save_watchlist(connection& db, core::reference_data const& ref)
+{
+    db.exec("DELETE FROM watchlist");
+    statement ins(db, "INSERT INTO watchlist (constituency, position, note) VALUES (?1, ?2, ?3)");
+    int position = 0;
+    for (auto const& w : ref.watchlist())
+        ins.bind(1, ref.seat(w.seat).ons_code).bind(2, position++).bind(3, w.note).run();
 }
 
 void insert_feed_party(connection& db, core::party const& p, core::party_id position, std::int64_t registered_at_ms)

@@ -33,6 +33,9 @@ void insert_feed_constituency(connection& db, core::reference_data const& ref, c
 /// database has none. Throws if it holds another election.
 void ensure_open_election(connection& db, std::string const& name);
 
+/// Replaces the stored seats to watch with `ref`'s (inside the caller's transaction).
+void save_watchlist(connection& db, core::reference_data const& ref);
+
 /// Records a party first named by a feed (inside the caller's transaction).
 void insert_feed_party(connection& db, core::party const& p, core::party_id position, std::int64_t registered_at_ms);
 

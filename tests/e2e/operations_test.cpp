@@ -274,7 +274,7 @@ TEST_CASE("SIGHUP reloads tokens without dropping an open stream, and keeps runn
     CHECK(daemon.terminate() == 0);
 }
 
-TEST_CASE("SIGHUP reloads changed forecast files from the reference directory, and only those",
+TEST_CASE("SIGHUP reloads changed forecast files and seats to watch from the reference directory, and only those",
           "[e2e][operations][reload]")
 {
     temp_dir dir;
@@ -308,6 +308,35 @@ TEST_CASE("SIGHUP reloads changed forecast files from the reference directory, a
     hang_up(daemon);
     await_log(daemon, "are not valid, keeping the running models");
     CHECK(client.get("/v1/projections/yougov").body == after.body);
+    await_log(daemon, "reload: seats to watch unchanged", 2);
+
+    // The seats to watch: Derby North leaves the list, Aldershot joins it with its own note.
+    auto watch_of = [&](std::string const& ons) { return get_json(client, "/v1/constituencies/" + ons).at("watch"); };
+    REQUIRE(watch_of("E14001193").is_object());
+    REQUIRE(watch_of("E14001063").is_null());
+    auto list = reference / "watchlist.csv";
+    auto watch = slurp(list);
+    auto derby = watch.find("E14001193,");
+    watch.erase(derby, watch.find('\n', derby) + 1 - derby);
+    write_text(list, watch + "E14001063,Aldershot,\"added on the night\"\n");
+    hang_up(daemon);
+    await_log(daemon, "reload: seats to watch replaced (10 seats)");
+    CHECK(watch_of("E14001193").is_null());
+    CHECK(watch_of("E14001063").at("note").as_string() == "added on the night");
+
+    // A seat electd does not know is refused with its line; the list stays.
+    write_text(list, watch + "E99999999,Nowhere,\"?\"\n");
+    hang_up(daemon);
+    await_log(daemon, "watchlist.csv is not valid, keeping the running seats to watch");
+    CHECK(daemon.log().find("unknown constituency 'E99999999'") != std::string::npos);
+    CHECK(watch_of("E14001063").at("note").as_string() == "added on the night");
+
+    // Stored: a restart keeps the list as reloaded, not as first loaded.
+    daemon.terminate();
+    daemon_process again(dir / "electd.db");
+    cli::http_client client2(again.url());
+    CHECK(get_json(client2, "/v1/constituencies/E14001063").at("watch").at("note").as_string() == "added on the night");
+    CHECK(get_json(client2, "/v1/constituencies/E14001193").at("watch").is_null());
 }
 
 TEST_CASE("TLS: the listener speaks HTTPS (and SSE over it) with the configured certificate, and refuses plain HTTP",
