@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# The graphics pull benchmark: electd's hot read endpoints under wrk, beside nginx serving the
+# very same bytes from static files. Builds electd (Release), starts `electd serve` on port 0
+# with a temporary database, replays the whole 2024 night into it, saves its answers with
+# curl; then, for each connection mode and endpoint, runs the same wrk command against electd
+# (once per --threads setting) and against nginx (one worker), and prints one summary table.
+# About 3 minutes with the defaults, once built.
+#
+# usage: bench/run_graphics.sh [BUILD_DIR]        (default: build-bench/, configured Release)
+# environment: DURATION=10 (s per run)  CONNECTIONS=50  WRK_THREADS=1
+#              ELECTD_THREADS="1 2" (one electd per setting)  MODES="keep-alive close"
+#              CASES="totals totals-304 totals-csv latest10"  KEEP=1 (keep the work directory)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build-bench}
+duration=${DURATION:-10}
+connections=${CONNECTIONS:-50}
+wrk_threads=${WRK_THREADS:-1}
+electd_threads=${ELECTD_THREADS:-1 2}
+modes=${MODES:-keep-alive close}
+cases=${CASES:-totals totals-304 totals-csv latest10}
+nginx=${NGINX:-/usr/sbin/nginx}
+
+die() { echo "run_graphics: $*" >&2; exit 1; }
+command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps installs it)"
+[[ -x $nginx ]] || command -v nginx >/dev/null || die "nginx is not installed (scripts/install-deps installs it)"
+[[ -x $nginx ]] || nginx=$(command -v nginx)
+command -v curl >/dev/null || die "curl is not installed (scripts/install-deps installs it)"
+
+# A directory given by the caller keeps its configuration; a new one is configured Release.
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DELECTD_TESTS=OFF -DELECTD_BENCH=ON \
+    >"${TMPDIR:-/tmp}/electd-graphics-cmake.log" 2>&1 || { cat "${TMPDIR:-/tmp}/electd-graphics-cmake.log" >&2; exit 1; }
+fi
+echo "run_graphics: building electd in $build"
+ninja -C "$build" electd | { grep -Ev '^\[[0-9]+/[0-9]+\] |^ninja: (Entering|no work)' || true; }
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+electd=$build/cli/electd
+lua=$root/bench/graphics_report.lua
+clk_tck=$(getconf CLK_TCK)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/electd-graphics.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n ${KEEP:-} ]]; then echo "run_graphics: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# start_electd NAME DB [OPTIONS...]: starts `electd serve` on port 0, waits for its "listening
+# on" line; sets started_pid and started_url.
+start_electd() {
+  local name=$1 db=$2 log=$work/$1.log
+  shift 2
+  : >"$log"
+  "$electd" serve --listen 127.0.0.1:0 --db "$db" "$@" 2>"$log" &
+  started_pid=$!
+  pids+=("$started_pid")
+  started_url=""
+  for _ in $(seq 100); do
+    started_url=$(grep -o 'listening on http://[^ ]*' "$log" | head -1 | cut -d' ' -f3) || true
+    [[ -n $started_url ]] && return 0
+    kill -0 "$started_pid" 2>/dev/null || { cat "$log" >&2; die "$name exited"; }
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "$name did not report its port"
+}
+
+stop_pid() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# cpu_ticks PID...: utime + stime of the processes, in clock ticks (fields 14 and 15 of stat;
+# the command name in field 2 has no spaces for electd or nginx).
+cpu_ticks() {
+  local pid total=0 fields
+  for pid in "$@"; do
+    read -r -a fields <"/proc/$pid/stat"
+    total=$((total + fields[13] + fields[14]))
+  done
+  echo "$total"
+}
+
+# rss_kib PID...: VmRSS summed.
+rss_kib() {
+  local pid total=0
+  for pid in "$@"; do total=$((total + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"))); done
+  echo "$total"
+}
+
+# Other work on the machine shows up directly in these figures; say how busy it was.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- electd with the whole night -------------------------------------------------------------
+echo "run_graphics: loading the 2024 night into a fresh electd (electd replay --fast)"
+start_electd electd-load "$work/night.db"
+load_pid=$started_pid
+"$electd" replay --url "$started_url" --fast --quiet >"$work/replay.log" 2>&1 ||
+  { cat "$work/replay.log" >&2; die "electd replay failed"; }
+tail -n 3 "$work/replay.log"
+stop_pid "$load_pid"
+
+# One copy of the database per electd: each server gets its own file, nothing shared.
+declare -A url_of pids_of
+servers=()
+for t in $electd_threads; do
+  cp "$work/night.db" "$work/night-t$t.db"
+  # The default log level: answered GETs log at debug, so there is no access log, as for nginx.
+  start_electd "electd-t$t" "$work/night-t$t.db" --threads "$t"
+  url_of[electd/t$t]=$started_url
+  pids_of[electd/t$t]=$started_pid
+  servers+=("electd/t$t")
+done
+first=${servers[0]}
+
+# --- the bytes nginx will serve, fetched from electd ------------------------------------------
+www=$work/www
+mkdir -p "$www"
+# Run as root, nginx's worker drops to an unprivileged user: it must be able to read these.
+chmod a+rx "$work" "$www"
+fetch() { # fetch PATH FILE [CURL ARGS...]: body to FILE, headers to FILE.headers, fails on non-2xx
+  local path=$1 file=$2
+  shift 2
+  curl -sS --fail -D "$file.headers" -o "$file" "$@" "${url_of[$first]}$path"
+}
+fetch /v1/graphics/totals "$www/totals.json"
+fetch /v1/graphics/totals "$www/totals.csv" -H 'Accept: text/csv'
+fetch '/v1/graphics/latest?n=10' "$www/latest10.json"
+header() { sed -n "s/^$1: *//Ip" "$2" | tr -d '\r' | head -1; }
+declared=$(grep -o '"declared":[0-9]*' "$www/totals.json" | head -1 | cut -d: -f2)
+[[ $declared == 650 ]] || echo "run_graphics: warning: electd reports $declared declared seats, not 650" >&2
+cache_control=$(header Cache-Control "$www/totals.json.headers")
+seq_header=$(header X-Electd-Seq "$www/totals.json.headers")
+json_type=$(header Content-Type "$www/totals.json.headers")
+csv_type=$(header Content-Type "$www/totals.csv.headers")
+declare -A etag_of
+for s in "${servers[@]}"; do
+  etag_of[$s]=$(curl -sS --fail -D - -o /dev/null "${url_of[$s]}/v1/graphics/totals" | sed -n 's/^etag: *//Ip' | tr -d '\r')
+  [[ -n ${etag_of[$s]} ]] || die "$s sent no ETag"
+done
+
+# --- nginx: one worker, the same files, the same extra headers --------------------------------
+nginx_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  types { ${json_type%%;*} json; ${csv_type%%;*} csv; }
+  charset_types ${csv_type%%;*};
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  # electd keeps a connection for any number of requests; nginx would close every 1,000th.
+  keepalive_requests 100000000;
+  keepalive_timeout 120s;
+  # Accept: text/csv picks the CSV file, as electd picks its CSV rendering.
+  map \$http_accept \$graphics_ext { default json; "~text/csv" csv; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $www;
+    add_header Cache-Control "$cache_control";
+    add_header Vary Accept;
+    add_header X-Electd-Seq $seq_header;
+    location = /v1/graphics/totals { try_files /totals.\$graphics_ext =404; }
+    location = /v1/graphics/latest { try_files /latest10.json =404; }
+    location / { return 404; }
+  }
+}
+EOF
+[[ $csv_type == *charset=utf-8* ]] && sed -i 's/^  charset_types/  charset utf-8; charset_types/' "$work/nginx/nginx.conf"
+"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" 2>>"$work/nginx/error.log" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+for _ in $(seq 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$nginx_port/v1/graphics/totals" && break
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$work/nginx/error.log" >&2; die "nginx exited"; }
+  sleep 0.1
+done
+nginx_worker=$(pgrep -P "$nginx_pid" | head -1) || true
+[[ -n $nginx_worker ]] || { cat "$work/nginx/error.log" >&2; die "nginx has no worker"; }
+url_of[nginx]=http://127.0.0.1:$nginx_port
+pids_of[nginx]="$nginx_pid $nginx_worker"
+servers+=(nginx)
+etag_of[nginx]=$(curl -sS --fail -D - -o /dev/null "${url_of[nginx]}/v1/graphics/totals" | sed -n 's/^etag: *//Ip' | tr -d '\r')
+[[ -n ${etag_of[nginx]} ]] || die "nginx sent no ETag"
+
+# case_args CASE SERVER: the path and the headers of one case.
+case_path() { case $1 in latest10) echo '/v1/graphics/latest?n=10' ;; *) echo /v1/graphics/totals ;; esac; }
+case_headers() {
+  case $1 in
+    totals-304) echo "If-None-Match: ${etag_of[$2]}" ;;
+    totals-csv) echo "Accept: text/csv" ;;
+  esac
+}
+case_status() { [[ $1 == totals-304 ]] && echo 304 || echo 200; }
+case_file() { case $1 in totals-csv) echo totals.csv ;; latest10) echo latest10.json ;; *) echo totals.json ;; esac; }
+
+# Every server must answer every case with the same status and the same body before anything
+# is timed; otherwise the comparison means nothing.
+for c in $cases; do
+  for s in "${servers[@]}"; do
+    h=$(case_headers "$c" "$s")
+    args=(-sS -o "$work/check" -w '%{http_code}')
+    [[ -n $h ]] && args+=(-H "$h")
+    code=$(curl "${args[@]}" "${url_of[$s]}$(case_path "$c")")
+    [[ $code == "$(case_status "$c")" ]] || die "$s answered $c with $code, not $(case_status "$c")"
+    if [[ $code == 200 ]] && ! cmp -s "$work/check" "$www/$(case_file "$c")"; then
+      die "$s's body for $c differs from the saved one (did the state change?)"
+    fi
+  done
+done
+echo "run_graphics: every server answers every case alike; bodies: totals.json $(stat -c %s "$www/totals.json") B," \
+  "totals.csv $(stat -c %s "$www/totals.csv") B, latest10.json $(stat -c %s "$www/latest10.json") B"
+
+# --- the runs ----------------------------------------------------------------------------------
+: >"$work/summary.tsv"
+for mode in $modes; do
+  for c in $cases; do
+    # The servers take turns on each case, so drift in the machine's load hits them alike.
+    for s in "${servers[@]}"; do
+      read -r -a spids <<<"${pids_of[$s]}"
+      args=(-t "$wrk_threads" -c "$connections" -d "${duration}s" --latency -s "$lua")
+      h=$(case_headers "$c" "$s")
+      [[ -n $h ]] && args+=(-H "$h")
+      # close: a new TCP connection for every request (wrk reconnects when told to close).
+      [[ $mode == close ]] && args+=(-H "Connection: close")
+      out=$work/wrk-$mode-$c-${s//\//-}.txt
+      ticks_before=$(cpu_ticks "${spids[@]}")
+      wrk "${args[@]}" "${url_of[$s]}$(case_path "$c")" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
+      ticks_after=$(cpu_ticks "${spids[@]}")
+      rss=$(rss_kib "${spids[@]}")
+      for pid in "${spids[@]}"; do kill -0 "$pid" 2>/dev/null || die "$s died during $mode $c"; done
+      read -r _ requests duration_us bytes e_connect e_read e_write e_status e_timeout p50 p99 max \
+        < <(grep '^figures' "$out") || { cat "$out" >&2; die "no figures from wrk"; }
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$c" "$s" "$requests" "$duration_us" \
+        "$bytes" "$((e_connect + e_read + e_write + e_timeout))" "$e_status" "$p50" "$p99" "$max" \
+        "$((ticks_after - ticks_before))" "$rss" "$(cut -d' ' -f1 /proc/loadavg)" "$c" >>"$work/summary.tsv"
+      awk -F'\t' -v tck="$clk_tck" 'END {
+        printf "run_graphics: %-10s %-10s %-9s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms  server CPU %5.2f s  load %s\n",
+          $1, $2, $3, $4 / ($5 / 1e6), $9 / 1000, $10 / 1000, $12 / tck, $14 }' "$work/summary.tsv"
+    done
+  done
+done
+
+# --- the summary --------------------------------------------------------------------------------
+threads_note=""
+for s in "${servers[@]}"; do [[ $s == electd/* ]] && threads_note+="${s#electd/t} "; done
+echo
+echo "== electd graphics pull benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $build_type build," \
+  "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) =="
+echo "wrk -t$wrk_threads -c$connections -d${duration}s on the same machine; electd/tN = electd serve --threads N"
+echo "(${threads_note% }); nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1, serving electd's own answers as"
+echo "static files. keep-alive: wrk's default; close: 'Connection: close', a new connection per request."
+echo "Cases: totals = GET /v1/graphics/totals (200 JSON); totals-304 = the same with If-None-Match: its"
+echo "server's ETag; totals-csv = Accept: text/csv; latest10 = GET /v1/graphics/latest?n=10."
+echo "B/resp: bytes read per answer, headers included. err: socket errors + answers neither 2xx nor 3xx."
+echo "RSS: server VmRSS after the run (nginx: master + worker). CPU: server utime+stime during the run;"
+echo "us/req: that CPU per answer (clock-tick resolution, 10 ms over the run)."
+echo "x nginx: this row's requests/s over nginx's in the same mode and case."
+printf '%-10s %-10s %-9s %9s %7s %7s %8s %6s %5s %7s %6s %7s %7s\n' \
+  mode case server "req/s" "p50 ms" "p99 ms" "max ms" "B/resp" "err" "RSS MiB" "CPU s" "us/req" "x nginx"
+awk -F'\t' -v tck="$clk_tck" '
+  { rate[NR] = $4 / ($5 / 1e6); row[NR] = $0; if ($3 == "nginx") base[$1 "/" $2] = rate[NR] }
+  END {
+    for (i = 1; i <= NR; ++i) {
+      split(row[i], f, "\t")
+      ratio = (f[1] "/" f[2]) in base && base[f[1] "/" f[2]] > 0 ? sprintf("%.2f", rate[i] / base[f[1] "/" f[2]]) : "-"
+      # (parenthesised: a bare ">" in awk print arguments is a redirection)
+      printf "%-10s %-10s %-9s %9.0f %7.2f %7.2f %8.2f %6.0f %5d %7.1f %6.2f %7.1f %7s\n",
+        f[1], f[2], f[3], rate[i], f[9] / 1000, f[10] / 1000, f[11] / 1000, (f[4] > 0 ? f[6] / f[4] : 0),
+        f[7] + f[8], f[13] / 1024, f[12] / tck, (f[4] > 0 ? f[12] / tck * 1e6 / f[4] : 0), ratio
+    }
+  }' "$work/summary.tsv"
