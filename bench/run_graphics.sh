@@ -4,10 +4,10 @@
 # with a temporary database, replays the whole 2024 night into it, saves its answers with
 # curl; then, for each connection mode and endpoint, runs the same wrk command against electd
 # (once per --threads setting) and against nginx (one worker), and prints one summary table.
-# About 3 minutes with the defaults, once built.
+# About 12 minutes with the defaults, once built (24 rows x 3 runs x 10 s).
 #
 # usage: bench/run_graphics.sh [BUILD_DIR]        (default: build-bench/, configured Release)
-# environment: DURATION=10 (s per run)  CONNECTIONS=50  WRK_THREADS=1
+# environment: DURATION=10 (s per run)  REPEATS=3 (runs per row, median kept)  CONNECTIONS=50  WRK_THREADS=1
 #              ELECTD_THREADS="1 2" (one electd per setting)  MODES="keep-alive close"
 #              CASES="totals totals-304 totals-csv latest10"  KEEP=1 (keep the work directory)
 set -euo pipefail
@@ -15,6 +15,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build-bench}
 duration=${DURATION:-10}
+repeats=${REPEATS:-3}
 connections=${CONNECTIONS:-50}
 wrk_threads=${WRK_THREADS:-1}
 electd_threads=${ELECTD_THREADS:-1 2}
@@ -228,31 +229,39 @@ echo "run_graphics: every server answers every case alike; bodies: totals.json $
   "totals.csv $(stat -c %s "$www/totals.csv") B, latest10.json $(stat -c %s "$www/latest10.json") B"
 
 # --- the runs ----------------------------------------------------------------------------------
+# summary.tsv, one line per wrk run: mode case server requests duration_us bytes socket_errors
+# bad_status p50_us p99_us max_us server_ticks server_rss_kib load1 wrk_cpu_s
 : >"$work/summary.tsv"
+TIMEFORMAT='%U %S' # bash's `time`: the user and system seconds of wrk itself
 for mode in $modes; do
   for c in $cases; do
-    # The servers take turns on each case, so drift in the machine's load hits them alike.
-    for s in "${servers[@]}"; do
-      read -r -a spids <<<"${pids_of[$s]}"
-      args=(-t "$wrk_threads" -c "$connections" -d "${duration}s" --latency -s "$lua")
-      h=$(case_headers "$c" "$s")
-      [[ -n $h ]] && args+=(-H "$h")
-      # close: a new TCP connection for every request (wrk reconnects when told to close).
-      [[ $mode == close ]] && args+=(-H "Connection: close")
-      out=$work/wrk-$mode-$c-${s//\//-}.txt
-      ticks_before=$(cpu_ticks "${spids[@]}")
-      wrk "${args[@]}" "${url_of[$s]}$(case_path "$c")" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed"; }
-      ticks_after=$(cpu_ticks "${spids[@]}")
-      rss=$(rss_kib "${spids[@]}")
-      for pid in "${spids[@]}"; do kill -0 "$pid" 2>/dev/null || die "$s died during $mode $c"; done
-      read -r _ requests duration_us bytes e_connect e_read e_write e_status e_timeout p50 p99 max \
-        < <(grep '^figures' "$out") || { cat "$out" >&2; die "no figures from wrk"; }
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$c" "$s" "$requests" "$duration_us" \
-        "$bytes" "$((e_connect + e_read + e_write + e_timeout))" "$e_status" "$p50" "$p99" "$max" \
-        "$((ticks_after - ticks_before))" "$rss" "$(cut -d' ' -f1 /proc/loadavg)" "$c" >>"$work/summary.tsv"
-      awk -F'\t' -v tck="$clk_tck" 'END {
-        printf "run_graphics: %-10s %-10s %-9s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms  server CPU %5.2f s  load %s\n",
-          $1, $2, $3, $4 / ($5 / 1e6), $9 / 1000, $10 / 1000, $12 / tck, $14 }' "$work/summary.tsv"
+    # Every repeat lets each server take its turn on the case, so drift in the machine's load
+    # (it is shared) hits them alike; the summary keeps each server's median run.
+    for ((rep = 1; rep <= repeats; ++rep)); do
+      for s in "${servers[@]}"; do
+        read -r -a spids <<<"${pids_of[$s]}"
+        args=(-t "$wrk_threads" -c "$connections" -d "${duration}s" --latency -s "$lua")
+        h=$(case_headers "$c" "$s")
+        [[ -n $h ]] && args+=(-H "$h")
+        # close: a new TCP connection for every request (wrk reconnects when told to close).
+        [[ $mode == close ]] && args+=(-H "Connection: close")
+        out=$work/wrk-$mode-$c-${s//\//-}-$rep.txt
+        ticks_before=$(cpu_ticks "${spids[@]}")
+        { time wrk "${args[@]}" "${url_of[$s]}$(case_path "$c")" >"$out" 2>&1; } 2>"$out.time" ||
+          { cat "$out" >&2; die "wrk failed"; }
+        ticks_after=$(cpu_ticks "${spids[@]}")
+        rss=$(rss_kib "${spids[@]}")
+        for pid in "${spids[@]}"; do kill -0 "$pid" 2>/dev/null || die "$s died during $mode $c"; done
+        read -r _ requests duration_us bytes e_connect e_read e_write e_status e_timeout p50 p99 max \
+          < <(grep '^figures' "$out") || { cat "$out" >&2; die "no figures from wrk"; }
+        wrk_cpu=$(awk '{print $1 + $2}' "$out.time")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$c" "$s" "$requests" \
+          "$duration_us" "$bytes" "$((e_connect + e_read + e_write + e_timeout))" "$e_status" "$p50" "$p99" "$max" \
+          "$((ticks_after - ticks_before))" "$rss" "$(cut -d' ' -f1 /proc/loadavg)" "$wrk_cpu" >>"$work/summary.tsv"
+        awk -F'\t' -v tck="$clk_tck" -v rep="$rep/$repeats" 'END {
+          printf "run_graphics: %-10s %-10s %-9s %-3s %8.0f req/s  p50 %5.2f ms  p99 %6.2f ms  CPU s: server %5.2f wrk %5.2f  load %s\n",
+            $1, $2, $3, rep, $4 / ($5 / 1e6), $9 / 1000, $10 / 1000, $12 / tck, $15, $14 }' "$work/summary.tsv"
+      done
     done
   done
 done
@@ -263,26 +272,43 @@ for s in "${servers[@]}"; do [[ $s == electd/* ]] && threads_note+="${s#electd/t
 echo
 echo "== electd graphics pull benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $build_type build," \
   "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) =="
-echo "wrk -t$wrk_threads -c$connections -d${duration}s on the same machine; electd/tN = electd serve --threads N"
-echo "(${threads_note% }); nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1, serving electd's own answers as"
-echo "static files. keep-alive: wrk's default; close: 'Connection: close', a new connection per request."
-echo "Cases: totals = GET /v1/graphics/totals (200 JSON); totals-304 = the same with If-None-Match: its"
-echo "server's ETag; totals-csv = Accept: text/csv; latest10 = GET /v1/graphics/latest?n=10."
-echo "B/resp: bytes read per answer, headers included. err: socket errors + answers neither 2xx nor 3xx."
-echo "RSS: server VmRSS after the run (nginx: master + worker). CPU: server utime+stime during the run;"
-echo "us/req: that CPU per answer (clock-tick resolution, 10 ms over the run)."
-echo "x nginx: this row's requests/s over nginx's in the same mode and case."
-printf '%-10s %-10s %-9s %9s %7s %7s %8s %6s %5s %7s %6s %7s %7s\n' \
-  mode case server "req/s" "p50 ms" "p99 ms" "max ms" "B/resp" "err" "RSS MiB" "CPU s" "us/req" "x nginx"
+echo "wrk -t$wrk_threads -c$connections -d${duration}s on the same machine, $repeats run(s) per row, the servers taking"
+echo "turns; each row is that server's median run by req/s (range: the slowest and fastest runs)."
+echo "electd/tN = electd serve --threads N (${threads_note% }); nginx $("$nginx" -v 2>&1 | sed 's/.*nginx\///'), worker_processes 1,"
+echo "serving electd's own answers as static files. keep-alive: wrk's default; close: 'Connection: close',"
+echo "a new connection per request. Cases: totals = GET /v1/graphics/totals (200 JSON); totals-304 = the"
+echo "same with If-None-Match: its server's ETag; totals-csv = Accept: text/csv; latest10 ="
+echo "GET /v1/graphics/latest?n=10. B/resp: bytes read per answer, headers included. err: socket errors"
+echo "+ answers neither 2xx nor 3xx. RSS: server VmRSS after the run (nginx: master + worker)."
+echo "srv CPU: server utime+stime during the run (10 ms ticks); us/req: that per answer; wrk CPU: wrk's own."
+echo "load: 1-minute load average at the end of the run. x nginx: this row's req/s over nginx's median."
+printf '%-10s %-10s %-9s %7s %13s %6s %6s %7s %6s %4s %6s %6s %6s %6s %5s %6s\n' \
+  mode case server "req/s" "range" "p50 ms" "p99 ms" "max ms" "B/resp" err "RSS MB" "srv s" us/req "wrk s" load "x nginx"
 awk -F'\t' -v tck="$clk_tck" '
-  { rate[NR] = $4 / ($5 / 1e6); row[NR] = $0; if ($3 == "nginx") base[$1 "/" $2] = rate[NR] }
+  {
+    key = $1 "\t" $2 "\t" $3
+    if (!(key in count)) order[++keys] = key
+    n = ++count[key]; rate[key, n] = $4 / ($5 / 1e6); row[key, n] = $0
+  }
   END {
-    for (i = 1; i <= NR; ++i) {
-      split(row[i], f, "\t")
-      ratio = (f[1] "/" f[2]) in base && base[f[1] "/" f[2]] > 0 ? sprintf("%.2f", rate[i] / base[f[1] "/" f[2]]) : "-"
+    for (k = 1; k <= keys; ++k) { # the median run of each server (insertion sort: a few runs)
+      key = order[k]; n = count[key]
+      for (i = 2; i <= n; ++i)
+        for (j = i; j > 1 && rate[key, j - 1] > rate[key, j]; --j) {
+          t = rate[key, j]; rate[key, j] = rate[key, j - 1]; rate[key, j - 1] = t
+          t = row[key, j]; row[key, j] = row[key, j - 1]; row[key, j - 1] = t
+        }
+      m = int((n + 1) / 2); median[key] = rate[key, m]; pick[key] = row[key, m]
+      range[key] = sprintf("%.0f-%.0f", rate[key, 1], rate[key, n])
+      split(key, f, "\t"); if (f[3] == "nginx") base[f[1] "\t" f[2]] = median[key]
+    }
+    for (k = 1; k <= keys; ++k) {
+      key = order[k]; split(pick[key], f, "\t"); b = f[1] "\t" f[2]
+      ratio = (b in base) && base[b] > 0 ? sprintf("%.2f", median[key] / base[b]) : "-"
       # (parenthesised: a bare ">" in awk print arguments is a redirection)
-      printf "%-10s %-10s %-9s %9.0f %7.2f %7.2f %8.2f %6.0f %5d %7.1f %6.2f %7.1f %7s\n",
-        f[1], f[2], f[3], rate[i], f[9] / 1000, f[10] / 1000, f[11] / 1000, (f[4] > 0 ? f[6] / f[4] : 0),
-        f[7] + f[8], f[13] / 1024, f[12] / tck, (f[4] > 0 ? f[12] / tck * 1e6 / f[4] : 0), ratio
+      printf "%-10s %-10s %-9s %7.0f %13s %6.2f %6.2f %7.2f %6.0f %4d %6.1f %6.2f %6.1f %6.2f %5s %6s\n",
+        f[1], f[2], f[3], median[key], range[key], f[9] / 1000, f[10] / 1000, f[11] / 1000,
+        (f[4] > 0 ? f[6] / f[4] : 0), f[7] + f[8], f[13] / 1024, f[12] / tck,
+        (f[4] > 0 ? f[12] / tck * 1e6 / f[4] : 0), f[15], f[14], ratio
     }
   }' "$work/summary.tsv"
