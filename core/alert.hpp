@@ -36,6 +36,8 @@ inline constexpr char const* milestone = "milestone";
 inline constexpr char const* exit_poll = "exit_poll";
 inline constexpr char const* rush = "rush";
 inline constexpr char const* sop_mismatch = "sop_mismatch";
+inline constexpr char const* feed_stalled = "feed_stalled";
+inline constexpr char const* feed_resumed = "feed_resumed";
 } // namespace alert_type
 
 struct alert {

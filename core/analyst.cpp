@@ -559,6 +559,21 @@ void analyst::on_state_of_parties_mismatch(int results, std::vector<std::string>
     out.push_back(std::move(al));
 }
 
+void analyst::on_feed_stall(std::string const& feed, std::string const& url, std::int64_t quiet_seconds, bool stalled,
+                            zoned_time at, std::vector<alert>& out)
+{
+    alert al;
+    al.seq = ++last_alert_seq_;
+    al.type = stalled ? alert_type::feed_stalled : alert_type::feed_resumed;
+    al.level = stalled ? severity::high : severity::low; // a quiet feed may be a lost night
+    al.at = at;
+    al.text = stalled ? "Feed '" + feed + "' has brought nothing new for " + std::to_string(quiet_seconds) + " s"
+                      : "Feed '" + feed + "' is flowing again";
+    json_writer w(al.data);
+    w.begin_object().field("feed", feed).field("url", url).field("quiet_seconds", quiet_seconds).end_object();
+    out.push_back(std::move(al));
+}
+
 void analyst::note_alert(alert const& a)
 {
     last_alert_seq_ = std::max(last_alert_seq_, a.seq);

@@ -93,6 +93,9 @@ public:
     /// A recount announced for a seat.
     void on_recount(election_state const& state, seat_index seat, zoned_time at, std::vector<alert>& out);
     /// A feed's own state of the parties disagrees with electd's count.
+    /// A polled feed brought nothing new for `quiet_seconds` (stalled), or flows again.
+    void on_feed_stall(std::string const& feed, std::string const& url, std::int64_t quiet_seconds, bool stalled,
+                       zoned_time at, std::vector<alert>& out);
     void on_state_of_parties_mismatch(int results, std::vector<std::string> const& differences, zoned_time at,
                                       std::vector<alert>& out);
 

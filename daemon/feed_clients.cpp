@@ -36,7 +36,8 @@ std::map<std::string, std::string> stored_state(tracker const& t, std::string co
 }
 
 std::unique_ptr<feeds::feed_client> make_client(asio::any_io_executor ex, feed_config const& f,
-                                                std::map<std::string, std::string> state, feeds::submit_fn submit)
+                                                std::map<std::string, std::string> state, feeds::submit_fn submit,
+                                                std::function<void(bool)> on_stall)
 {
     auto or_default = [](std::chrono::milliseconds v, std::chrono::milliseconds d) { return v.count() > 0 ? v : d; };
     if (f.type == "drop") {
@@ -57,6 +58,7 @@ std::unique_ptr<feeds::feed_client> make_client(asio::any_io_executor ex, feed_c
         c.timeout = f.timeout;
         c.max_backoff = f.max_backoff;
         c.stall_after = f.stall_after;
+        c.on_stall = std::move(on_stall);
         return std::make_unique<feeds::poller>(std::move(ex), std::move(c), std::move(state), std::move(submit));
     }
     if (f.type == "websocket") {
@@ -96,7 +98,7 @@ std::string feed_clients::source_of(feed_config const& f)
     return (f.type == "websocket" ? std::string("ws") : f.type) + ":" + f.name;
 }
 
-feed_clients::feed_clients(asio::io_context& ioc, ingestor& in, tracker const& t, std::vector<feed_config> const& feeds)
+feed_clients::feed_clients(asio::io_context& ioc, ingestor& in, tracker& t, std::vector<feed_config> const& feeds)
     : ingest_(in)
 {
     for (auto const& f : feeds) {
@@ -104,8 +106,20 @@ feed_clients::feed_clients(asio::io_context& ioc, ingestor& in, tracker const& t
         auto submit = [&in, feed = f.name, source = e.source](feeds::feed_message m) {
             return submit_one(in, feed, source, std::move(m));
         };
+        // A stall (and its end) is an alert like any other: stored, numbered, pushed.
+        auto on_stall = [&t, f, source = e.source](bool stalled) {
+            feed_event_request r;
+            r.message = feed_stall{f.name, f.url, f.stall_after.count(), stalled};
+            r.source = source;
+            r.payload = fmt::format(R"({{"feed":"{}","stalled":{}}})", label(f.name), stalled);
+            r.received_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            t.async_feed_event(std::move(r), [name = f.name](feed_event_outcome o) {
+                if (!o.stored)
+                    module_logger("feeds")->error("feed '{}': the stall alert could not be stored: {}", name, o.message);
+            });
+        };
         try {
-            e.client = make_client(ioc.get_executor(), f, stored_state(t, f.name), std::move(submit));
+            e.client = make_client(ioc.get_executor(), f, stored_state(t, f.name), std::move(submit), std::move(on_stall));
         } catch (std::exception const& err) {
             e.error = err.what();
             module_logger("feeds")->error("feed '{}' is off: {}", f.name, err.what());

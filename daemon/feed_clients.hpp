@@ -66,7 +66,7 @@ class feed_clients {
 public:
     /// Makes a client per feed from the positions the tracker loaded; a feed that cannot be made
     /// (a bad URL or CA file) is logged and shown in its health, and the others run.
-    feed_clients(boost::asio::io_context& ioc, ingestor& in, tracker const& t, std::vector<feed_config> const& feeds);
+    feed_clients(boost::asio::io_context& ioc, ingestor& in, tracker& t, std::vector<feed_config> const& feeds);
     ~feed_clients();
 
     void start();

@@ -13,7 +13,8 @@ constexpr char const* known_types[] = {
     core::alert_type::target,     core::alert_type::notable_defeat, core::alert_type::first_seat,
     core::alert_type::majority,   core::alert_type::recount,        core::alert_type::correction,
     core::alert_type::retraction, core::alert_type::record,         core::alert_type::milestone,
-    core::alert_type::exit_poll,  core::alert_type::rush,           core::alert_type::sop_mismatch};
+    core::alert_type::exit_poll,  core::alert_type::rush,           core::alert_type::sop_mismatch,
+    core::alert_type::feed_stalled, core::alert_type::feed_resumed};
 
 // `types` may name message kinds (alert, result, totals) and alert types; alert types alone
 // mean "only these alerts".

@@ -263,7 +263,8 @@ void tracker::process(std::vector<pending>& batch)
         rebuild_analysis(); // rare (a full disk): cheaper than copying the analyst every batch
         seat_views_.resize(state_.seat_count()); // seats learnt in the failed batch are gone again
     }
-    if (!touched_.empty() || models_changed || std::exchange(republish_, false)) {
+    // Alerts alone (a feed stall, a state-of-the-parties mismatch) are news too.
+    if (!touched_.empty() || models_changed || !batch_alerts_.empty() || std::exchange(republish_, false)) {
         std::sort(touched_.begin(), touched_.end());
         touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
         commit_event ev;
@@ -526,6 +527,10 @@ void tracker::decide(feed_event_job& j)
         state_.set_recount(*seat, true);
         analyst_.on_recount(state_, *seat, core::zoned_time{req.received_at, 0}, raised_);
         touched_.push_back(*seat);
+    } else if (auto const* stall = std::get_if<feed_stall>(&req.message)) {
+        kind = stall->stalled ? "stall" : "resume";
+        analyst_.on_feed_stall(stall->feed, stall->url, stall->quiet_seconds, stall->stalled,
+                               core::zoned_time{req.received_at, 0}, raised_);
     } else {
         kind = "sop";
         auto const& sop = std::get<feeds::pa_state_of_parties>(req.message);

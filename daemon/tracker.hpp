@@ -106,10 +106,18 @@ struct webhook_outcome {
     std::string message;
 };
 
-/// A PA message that is not a declaration: a state of the parties to check against electd's
-/// own totals, or a recount to announce.
+/// A polled feed went quiet for its stall_after, or flows again.
+struct feed_stall {
+    std::string feed;
+    std::string url;
+    std::int64_t quiet_seconds = 0;
+    bool stalled = true;
+};
+
+/// A feed message that is not a declaration: a PA state of the parties to check against
+/// electd's own totals, a PA recount to announce, or a feed's stall.
 struct feed_event_request {
-    std::variant<feeds::pa_state_of_parties, feeds::pa_recount> message;
+    std::variant<feeds::pa_state_of_parties, feeds::pa_recount, feed_stall> message;
     std::optional<storage::feed_state_write> mark;
     std::string payload;
     std::string source;

@@ -249,6 +249,8 @@ void poller::impl::check_stall()
         log->warn("poller '{}': stalled, nothing new from {} for {} s", cfg.name, cfg.url, cfg.stall_after.count());
     else if (!now_stalled && stalled)
         log->info("poller '{}': flowing again", cfg.name);
+    if (now_stalled != stalled && cfg.on_stall)
+        cfg.on_stall(now_stalled);
     stalled = now_stalled;
     board.update([&](feed_status& s) { s.stalled = now_stalled; });
 }

@@ -35,6 +35,8 @@ struct poller_config {
     std::chrono::milliseconds timeout{10000}; // per request
     std::chrono::milliseconds max_backoff{60000};
     std::chrono::seconds stall_after{300};
+    /// Called (on the poller's strand) when the feed stalls (true) or flows again (false).
+    std::function<void(bool stalled)> on_stall;
 };
 
 /// Thread-safe (see feed_client).

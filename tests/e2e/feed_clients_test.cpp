@@ -263,6 +263,16 @@ TEST_CASE("The poller takes a JSON document, then asks with If-None-Match and ta
     }
     await(daemon, [&] { return counted(feed(client, "doc"), "stored") == 2; });
     await(daemon, [&] { return !feed(client, "doc").at("stalled").as_bool(); });
+    // The stall and its end were alerts, in order, like any other.
+    auto stall_alerts = get_json(client, "/v1/alerts?type=feed_stalled,feed_resumed");
+    auto const& items = stall_alerts.at("alerts").as_array();
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].at("type").as_string() == "feed_stalled");
+    CHECK(items[0].at("severity").as_string() == "high");
+    CHECK(items[0].at("text").as_string() == "Feed 'doc' has brought nothing new for 1 s");
+    CHECK(items[0].at("data").at("url").as_string() == server.url("/latest.json"));
+    CHECK(items[1].at("type").as_string() == "feed_resumed");
+    CHECK(items[1].at("seq").as_int64() > items[0].at("seq").as_int64());
     CHECK(query_text(dir / "electd.db", "SELECT value FROM feed_state WHERE feed = 'doc' AND key = 'document'")
               .find("\\\"v2\\\"") != std::string::npos);
     CHECK(declarations(dir / "electd.db") == 2);
