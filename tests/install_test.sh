@@ -15,7 +15,7 @@ rm -f "$stage.log"
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 [[ $prefix == /usr ]] || fail "the default prefix should be /usr, not $prefix"
 
-for f in usr/bin/electd usr/lib/systemd/system/electd.service usr/lib/sysusers.d/electd.conf \
+for f in usr/bin/electd usr/lib/systemd/system/electd.service usr/lib/sysusers.d/electd.conf usr/lib/tmpfiles.d/electd.conf \
          etc/electd/electd.toml usr/share/electd/ge2024/reference/constituencies.csv \
          usr/share/electd/ge2024/reference/models/models.csv usr/share/electd/README.md \
          usr/share/doc/electd/README.md usr/share/doc/electd/openapi.yaml; do
@@ -32,6 +32,13 @@ grep -q '^db = "/var/lib/electd/electd.db"' "$stage/etc/electd/electd.toml" || f
 grep -qx 'StateDirectory=electd' "$unit" || fail "no StateDirectory=electd"
 "$stage/usr/bin/electd" check-config "$stage/etc/electd/electd.toml" >/dev/null || fail "the installed config does not pass check-config"
 "$stage/usr/bin/electd" version | grep -q electd || fail "the installed binary does not run"
+
+# The service user, and the configuration readable by its group (what a package's postinst does).
+systemd-sysusers --root="$stage" >/dev/null 2>&1 || fail "systemd-sysusers could not create the electd user"
+gid=$(awk -F: '$1 == "electd" { print $3 }' "$stage/etc/group")
+[[ -n $gid ]] || fail "sysusers.d did not create the electd group"
+systemd-tmpfiles --root="$stage" --create "$stage/usr/lib/tmpfiles.d/electd.conf" || fail "systemd-tmpfiles failed"
+[[ $(stat -c %g "$stage/etc/electd/electd.toml") == "$gid" ]] || fail "/etc/electd/electd.toml is not in the electd group"
 
 # A second install keeps an operator's edited configuration.
 echo '# edited' >>"$stage/etc/electd/electd.toml"
