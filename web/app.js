@@ -60,8 +60,17 @@ function svg(tag, attrs = {}) {
   return e;
 }
 
+// Where reads need a token, open the dashboard as /?token=READ_TOKEN. EventSource cannot send
+// headers, so the stream takes it as ?access_token= (electd redacts it from its logs).
+const TOKEN = new URLSearchParams(location.search).get('token');
+function withToken(path) {
+  return TOKEN ? `${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(TOKEN)}` : path;
+}
+
 async function getJSON(path) {
-  const res = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const headers = { Accept: 'application/json' };
+  if (TOKEN) headers.Authorization = `Bearer ${TOKEN}`;
+  const res = await fetch(path, { headers, cache: 'no-store' });
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
   return res.json();
 }
@@ -900,7 +909,7 @@ function connect() {
   clearTimeout(reconnectTimer);
   if (es) es.close();
   esSawId = false;
-  const source = new EventSource('/v1/events');
+  const source = new EventSource(withToken('/v1/events'));
   es = source;
   setConn(state.snapshotSeq ? 'reconnecting' : 'connecting');
   const mine = (fn) => (ev) => { if (es === source) { lastMessageAt = Date.now(); fn(ev); } };
