@@ -28,6 +28,7 @@ command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps ins
 [[ -x $nginx ]] || command -v nginx >/dev/null || die "nginx is not installed (scripts/install-deps installs it)"
 [[ -x $nginx ]] || nginx=$(command -v nginx)
 command -v curl >/dev/null || die "curl is not installed (scripts/install-deps installs it)"
+command -v python3 >/dev/null || die "python3 is not installed (it finds a free port for nginx)"
 
 # A directory given by the caller keeps its configuration; a new one is configured Release.
 if [[ ! -f $build/CMakeCache.txt ]]; then
