@@ -45,6 +45,18 @@ std::string revised(feeds::night_declaration const& d, int revision)
     return json::serialize(v);
 }
 
+// Whether process `pid` runs under a sanitizer runtime, whose allocator holds freed memory back
+// (ASan's quarantine) or shadows it (TSan): its VmRSS then says nothing about leaks.
+bool sanitized(int pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.find("libasan") != std::string::npos || line.find("libtsan") != std::string::npos)
+            return true;
+    return false;
+}
+
 int soak_seconds()
 {
     // ELECTD_SOAK_SECONDS runs a longer soak by hand.
@@ -199,7 +211,10 @@ TEST_CASE("Soak: repeated replays with subscribers and pollers; memory levels of
     REQUIRE(warm_kb > 0);
     auto last_kb = samples.back().second;
     INFO("warm-up " << warm_kb << " kB, last " << last_kb << " kB");
-    CHECK(last_kb < warm_kb * 13 / 10 + 8 * 1024);
+    if (sanitized(daemon.pid()))
+        WARN("electd runs under a sanitizer: its memory is not checked, only its answers and alerts");
+    else
+        CHECK(last_kb < warm_kb * 13 / 10 + 8 * 1024);
 
     // Every listener got every alert, in order, once.
     cli::http_client client(daemon.url());
