@@ -126,10 +126,13 @@ command_result run_electd(std::vector<std::string> const& args, std::chrono::sec
     return {decode(status), read_file(log)};
 }
 
-daemon_process::daemon_process(fs::path db, std::vector<std::string> extra_args)
+daemon_process::daemon_process(fs::path db, std::vector<std::string> extra_args, std::vector<std::string> launcher)
 {
     log_path_ = log_dir_ / "electd.log";
-    std::vector<std::string> args{electd_binary().string(), "serve", "--listen", "127.0.0.1:0", "--db", db.string()};
+    std::vector<std::string> args = std::move(launcher);
+    for (auto const& a : {electd_binary().string(), std::string("serve"), std::string("--listen"),
+                          std::string("127.0.0.1:0"), std::string("--db"), db.string()})
+        args.push_back(a);
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = spawn(args, log_path_);
     // The daemon logs "listening on http://127.0.0.1:PORT" (https with TLS) once it accepts connections.

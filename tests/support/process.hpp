@@ -55,7 +55,10 @@ command_result run_electd(std::vector<std::string> const& args,
 /// `electd serve --listen 127.0.0.1:0 --db DB ARGS...`, waiting until it listens.
 class daemon_process {
 public:
-    explicit daemon_process(std::filesystem::path db, std::vector<std::string> extra_args = {});
+    /// `launcher`, if given, runs electd: its words come first (an absolute program path), then
+    /// electd's own command line (e.g. unshare ... sh -c '...; exec "$0" "$@"').
+    explicit daemon_process(std::filesystem::path db, std::vector<std::string> extra_args = {},
+                            std::vector<std::string> launcher = {});
     ~daemon_process();
     daemon_process(daemon_process const&) = delete;
     daemon_process& operator=(daemon_process const&) = delete;
