@@ -63,7 +63,7 @@ struct server_config {
     std::string admin_token;                  // plain admin token (command line, environment); empty: none
     std::vector<token_config> tokens;         // [[tokens]]: hashed, with roles and rates
     bool open_reads = false;                  // reads need no token even when tokens are configured
-    std::size_t max_connections_per_address = 512;
+    std::size_t max_connections_per_address = 2048; // above max_subscribers_per_address, so that one can be reached
     std::string tls_cert, tls_key;            // PEM files; both set: the listener speaks HTTPS only
     std::string log_format = "text";          // or "json": one object per line
     std::chrono::seconds ws_idle_timeout{30}; // a silent WebSocket peer is pinged, then dropped
