@@ -76,7 +76,7 @@ TEST_CASE("Soak: repeated replays with subscribers and pollers; memory levels of
     auto const& night = the_night();
     auto const duration = std::chrono::seconds(soak_seconds());
     auto const warm_up = duration / 4;
-    constexpr int subscribers = 20;
+    constexpr int subscribers = 200; // "hundreds of subscribers" (issue 7)
 
     std::vector<std::unique_ptr<ws_client>> listeners;
     for (int i = 0; i < subscribers; ++i) {
