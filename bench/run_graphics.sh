@@ -9,7 +9,7 @@
 # usage: bench/run_graphics.sh [BUILD_DIR]        (default: build-bench/, configured Release)
 # environment: DURATION=10 (s per run)  REPEATS=3 (runs per row, median kept)  CONNECTIONS=50  WRK_THREADS=1
 #              ELECTD_THREADS="1 2" (one electd per setting)  MODES="keep-alive close"
-#              CASES="totals totals-304 totals-csv latest10"  KEEP=1 (keep the work directory)
+#              CASES="totals totals-304 totals-csv latest10 seat"  KEEP=1 (keep the work directory)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +20,7 @@ connections=${CONNECTIONS:-50}
 wrk_threads=${WRK_THREADS:-1}
 electd_threads=${ELECTD_THREADS:-1 2}
 modes=${MODES:-keep-alive close}
-cases=${CASES:-totals totals-304 totals-csv latest10}
+cases=${CASES:-totals totals-304 totals-csv latest10 seat}
 nginx=${NGINX:-/usr/sbin/nginx}
 
 die() { echo "run_graphics: $*" >&2; exit 1; }
@@ -133,6 +133,7 @@ fetch() { # fetch PATH FILE [CURL ARGS...]: body to FILE, headers to FILE.header
 fetch /v1/graphics/totals "$www/totals.json"
 fetch /v1/graphics/totals "$www/totals.csv" -H 'Accept: text/csv'
 fetch '/v1/graphics/latest?n=10' "$www/latest10.json"
+fetch /v1/graphics/seat/E14001193 "$www/seat.json" # Derby North
 header() { sed -n "s/^$1: *//Ip" "$2" | tr -d '\r' | head -1; }
 declared=$(grep -o '"declared":[0-9]*' "$www/totals.json" | head -1 | cut -d: -f2)
 [[ $declared == 650 ]] || echo "run_graphics: warning: electd reports $declared declared seats, not 650" >&2
@@ -180,6 +181,7 @@ http {
     add_header X-Electd-Seq $seq_header;
     location = /v1/graphics/totals { try_files /totals.\$graphics_ext =404; }
     location = /v1/graphics/latest { try_files /latest10.json =404; }
+    location = /v1/graphics/seat/E14001193 { try_files /seat.json =404; }
     location / { return 404; }
   }
 }
@@ -202,7 +204,7 @@ etag_of[nginx]=$(curl -sS --fail -D - -o /dev/null "${url_of[nginx]}/v1/graphics
 [[ -n ${etag_of[nginx]} ]] || die "nginx sent no ETag"
 
 # case_args CASE SERVER: the path and the headers of one case.
-case_path() { case $1 in latest10) echo '/v1/graphics/latest?n=10' ;; *) echo /v1/graphics/totals ;; esac; }
+case_path() { case $1 in latest10) echo '/v1/graphics/latest?n=10' ;; seat) echo /v1/graphics/seat/E14001193 ;; *) echo /v1/graphics/totals ;; esac; }
 case_headers() {
   case $1 in
     totals-304) echo "If-None-Match: ${etag_of[$2]}" ;;
@@ -210,7 +212,7 @@ case_headers() {
   esac
 }
 case_status() { [[ $1 == totals-304 ]] && echo 304 || echo 200; }
-case_file() { case $1 in totals-csv) echo totals.csv ;; latest10) echo latest10.json ;; *) echo totals.json ;; esac; }
+case_file() { case $1 in totals-csv) echo totals.csv ;; latest10) echo latest10.json ;; seat) echo seat.json ;; *) echo totals.json ;; esac; }
 
 # Every server must answer every case with the same status and the same body before anything
 # is timed; otherwise the comparison means nothing.
@@ -227,7 +229,8 @@ for c in $cases; do
   done
 done
 echo "run_graphics: every server answers every case alike; bodies: totals.json $(stat -c %s "$www/totals.json") B," \
-  "totals.csv $(stat -c %s "$www/totals.csv") B, latest10.json $(stat -c %s "$www/latest10.json") B"
+  "totals.csv $(stat -c %s "$www/totals.csv") B, latest10.json $(stat -c %s "$www/latest10.json") B," \
+  "seat.json $(stat -c %s "$www/seat.json") B"
 
 # --- the runs ----------------------------------------------------------------------------------
 # summary.tsv, one line per wrk run: mode case server requests duration_us bytes socket_errors
@@ -279,7 +282,7 @@ echo "electd/tN = electd serve --threads N (${threads_note% }); nginx $("$nginx"
 echo "serving electd's own answers as static files. keep-alive: wrk's default; close: 'Connection: close',"
 echo "a new connection per request. Cases: totals = GET /v1/graphics/totals (200 JSON); totals-304 = the"
 echo "same with If-None-Match: its server's ETag; totals-csv = Accept: text/csv; latest10 ="
-echo "GET /v1/graphics/latest?n=10. B/resp: bytes read per answer, headers included. err: socket errors"
+echo "GET /v1/graphics/latest?n=10; seat = GET /v1/graphics/seat/E14001193 (Derby North). B/resp: bytes read per answer, headers included. err: socket errors"
 echo "+ answers neither 2xx nor 3xx. RSS: server VmRSS after the run (nginx: master + worker)."
 echo "srv CPU: server utime+stime during the run (10 ms ticks); us/req: that per answer; wrk CPU: wrk's own."
 echo "load: 1-minute load average at the end of the run. x nginx: this row's req/s over nginx's median."
