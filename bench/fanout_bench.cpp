@@ -4,6 +4,7 @@
 // Prints figures; never fails on time. See bench/README.md.
 #include "bench/fanout_client.hpp"
 #include "bench/workload.hpp"
+#include "core/text.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -26,24 +27,11 @@ written to its arrival at every subscriber. With --baseline-url it does the same
 bench/node/broadcaster.mjs, POSTing to /publish the very alert messages electd sent (from this
 run, or from a file written earlier with --capture). Both can be given: electd runs first.)";
 
+using electd::core::fixed;
+
 std::string grouped(std::uint64_t v)
 {
-    // Built front to back: GCC 12 at -O3 warns (-Wrestrict, wrongly) about string::insert here.
-    auto digits = std::to_string(v);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0)
-            out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
-std::string fixed(double v, int decimals = 1)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    return electd::core::thousands(static_cast<std::int64_t>(v));
 }
 
 // "http://host:port" -> host, port (a path is not supported).

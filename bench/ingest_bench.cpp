@@ -4,6 +4,7 @@
 #include "bench/load_client.hpp"
 #include "bench/sqlite_baseline.hpp"
 #include "bench/workload.hpp"
+#include "core/text.hpp"
 
 #include <boost/program_options.hpp>
 #include <spdlog/spdlog.h>
@@ -26,24 +27,11 @@ constexpr char const* usage = R"(usage: ingest_bench --url http://127.0.0.1:PORT
 Loads a running `electd serve` with new declaration revisions over HTTP/1.1 keep-alive, one
 request in flight per connection, then measures SQLite inserting the same rows in this process.)";
 
+using electd::core::fixed;
+
 std::string grouped(std::uint64_t v)
 {
-    // Built front to back: GCC 12 at -O3 warns (-Wrestrict, wrongly) about string::insert here.
-    auto digits = std::to_string(v);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0)
-            out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
-std::string fixed(double v, int decimals = 1)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
+    return electd::core::thousands(static_cast<std::int64_t>(v));
 }
 
 std::vector<std::size_t> parse_list(std::string const& text)

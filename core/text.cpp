@@ -1,5 +1,7 @@
 #include "core/text.hpp"
 
+#include <cstdio>
+
 namespace electd::core {
 
 std::string thousands(std::int64_t v)
@@ -15,6 +17,13 @@ std::string thousands(std::int64_t v)
         out.push_back(digits[i]);
     }
     return out;
+}
+
+std::string fixed(double v, int decimals)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
 }
 
 std::string ordinal(int n)
