@@ -121,15 +121,7 @@ drop_folder::~drop_folder()
 void drop_folder::start()
 {
     impl_->board.update([](feed_status& s) { s.started_ms = unix_ms_now(); });
-    auto report = [name = impl_->cfg.name](std::exception_ptr ex) {
-        if (!ex)
-            return;
-        try {
-            std::rethrow_exception(ex);
-        } catch (std::exception const& e) {
-            module_logger("feeds")->error("drop folder '{}' stopped: {}", name, e.what());
-        }
-    };
+    auto report = report_stop("drop folder '" + impl_->cfg.name + "'");
     asio::co_spawn(impl_->strand, impl::run(impl_), report);
     asio::co_spawn(impl_->strand, impl::settle(impl_), report);
 }

@@ -1,11 +1,26 @@
 #include "feeds/feed_client.hpp"
 
+#include "support/log.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
 
 namespace electd::feeds {
+
+std::function<void(std::exception_ptr)> report_stop(std::string who)
+{
+    return [who = std::move(who)](std::exception_ptr ex) {
+        if (!ex)
+            return;
+        try {
+            std::rethrow_exception(ex);
+        } catch (std::exception const& e) {
+            module_logger("feeds")->error("{} stopped: {}", who, e.what());
+        }
+    };
+}
 
 void status_board::error(std::string const& kind, std::string const& message)
 {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -65,6 +66,10 @@ public:
     virtual void stop() = 0;
     virtual feed_status status() const = 0;
 };
+
+/// The completion for a client's co_spawned coroutine: logs the exception that ended it, if
+/// any, as "`who` stopped: ..." (e.g. who = "poller 'pa'").
+std::function<void(std::exception_ptr)> report_stop(std::string who);
 
 /// A feed_status behind a mutex: the client writes it on its strand, health reads it anywhere.
 class status_board {

@@ -202,15 +202,7 @@ poller::~poller()
 
 void poller::start()
 {
-    asio::co_spawn(impl_->strand, impl::run(impl_), [name = impl_->cfg.name](std::exception_ptr ex) {
-        if (!ex)
-            return;
-        try {
-            std::rethrow_exception(ex);
-        } catch (std::exception const& e) {
-            module_logger("feeds")->error("poller '{}' stopped: {}", name, e.what());
-        }
-    });
+    asio::co_spawn(impl_->strand, impl::run(impl_), report_stop("poller '" + impl_->cfg.name + "'"));
 }
 
 void poller::stop()

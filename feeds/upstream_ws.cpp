@@ -95,15 +95,7 @@ upstream_ws::~upstream_ws()
 void upstream_ws::start()
 {
     impl_->board.update([](feed_status& s) { s.started_ms = unix_ms_now(); });
-    asio::co_spawn(impl_->strand, impl::run(impl_), [name = impl_->cfg.name](std::exception_ptr ex) {
-        if (!ex)
-            return;
-        try {
-            std::rethrow_exception(ex);
-        } catch (std::exception const& e) {
-            module_logger("feeds")->error("upstream WebSocket '{}' stopped: {}", name, e.what());
-        }
-    });
+    asio::co_spawn(impl_->strand, impl::run(impl_), report_stop("upstream WebSocket '" + impl_->cfg.name + "'"));
 }
 
 void upstream_ws::stop()
