@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <random>
 
 namespace electd::daemon {
@@ -28,6 +29,21 @@ using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
+
+// RFC 9110's Date, formatted once a second per thread: graphics clients poll many times a second.
+std::string_view http_date()
+{
+    thread_local std::time_t cached_at = 0;
+    thread_local char text[40] = {};
+    auto now = std::time(nullptr);
+    if (now != cached_at) {
+        std::tm tm{};
+        ::gmtime_r(&now, &tm);
+        std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        cached_at = now;
+    }
+    return text;
+}
 
 // 16 random hex digits: unique enough, across restarts too, to grep the logs for.
 std::string new_request_id()
@@ -274,6 +290,7 @@ asio::awaitable<void> http_server::session(Stream stream, std::uint64_t id, std:
         // Answer; the body may be a snapshot's shared bytes, kept alive by `rep` until written.
         http::response<http::span_body<char const>> res{rep.status, req.version()};
         res.set(http::field::server, "electd");
+        res.set(http::field::date, http_date());
         res.set(http::field::content_type, rep.content_type);
         for (auto const& [field, value] : rep.headers)
             res.set(field, value);

@@ -124,6 +124,7 @@ TEST_CASE("/metrics has ingest latencies, batch sizes, alerts by type and the da
 
     auto ready = client.get("/readyz");
     CHECK(ready.status == 200);
+    CHECK(ready.header("Date").value_or("").ends_with(" GMT")); // RFC 9110: servers with a clock send one
     auto r = json::parse(ready.body);
     CHECK(r.at("ready").as_bool());
     CHECK(r.at("checks").at("storage").as_bool());
