@@ -74,7 +74,9 @@ std::string redact_target(std::string_view target)
         auto amp = query.find('&');
         auto pair = query.substr(0, amp);
         auto eq = pair.find('=');
-        if (eq != std::string_view::npos && percent_decoded(pair.substr(0, eq)) == "access_token") {
+        // access_token authenticates; token is the dashboard's own (/?token=...), read by its script.
+        auto name = eq == std::string_view::npos ? std::string() : percent_decoded(pair.substr(0, eq));
+        if (name == "access_token" || name == "token") {
             out += pair.substr(0, eq + 1);
             out += "REDACTED";
         } else {

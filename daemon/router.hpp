@@ -75,7 +75,8 @@ inline std::string_view request_id(http_request const& req)
     return req["X-Request-Id"];
 }
 
-/// The target fit for a log line: an access_token in the query becomes "REDACTED".
+/// The target fit for a log line: an access_token (or the dashboard's token) in the query
+/// becomes "REDACTED".
 std::string redact_target(std::string_view target);
 
 } // namespace electd::daemon
