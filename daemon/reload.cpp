@@ -25,6 +25,10 @@ boost::asio::awaitable<void> reloader::reload()
     server_config next;
     try {
         next = reread_();
+        // The listener stays where it is until a restart: the tokens must suit that address.
+        auto as_bound = next;
+        as_bound.listen_host = running_.listen_host;
+        validate(as_bound);
     } catch (std::exception const& e) {
         log->error("reload: the configuration is not valid, keeping the running one: {}", e.what());
         co_return;

@@ -275,6 +275,26 @@ TEST_CASE("SIGHUP reloads tokens without dropping an open stream, and keeps runn
     CHECK(daemon.terminate() == 0);
 }
 
+TEST_CASE("SIGHUP cannot take the tokens away from a listener beyond loopback", "[e2e][operations][reload]")
+{
+    temp_dir dir;
+    auto config = dir / "electd.toml";
+    write_text(config, token_entry("graphics", "read", "read-secret") + token_entry("pa-feed", "ingest", "ingest-secret"));
+    daemon_process daemon(dir / "electd.db", {"--config", config.string(), "--listen", "0.0.0.0:0"});
+    CHECK(daemon.log().find("listening on http://0.0.0.0:") != std::string::npos);
+    cli::http_client client(daemon.url());
+    CHECK(client.get("/v1/totals").status == 401);
+
+    // Every token removed, and the file now says loopback: the socket is still on 0.0.0.0.
+    write_text(config, "[server]\nlisten = \"127.0.0.1:8080\"\n");
+    hang_up(daemon);
+    await_log(daemon, "reload: the configuration is not valid, keeping the running one");
+    CHECK(daemon.log().find("refusing to listen on 0.0.0.0") != std::string::npos);
+    CHECK(client.get("/v1/totals").status == 401);
+    client.set_token("read-secret");
+    CHECK(client.get("/v1/totals").status == 200);
+}
+
 TEST_CASE("SIGHUP reloads changed forecast files and seats to watch from the reference directory, and only those",
           "[e2e][operations][reload]")
 {

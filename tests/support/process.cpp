@@ -1,5 +1,6 @@
 #include "tests/support/process.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -130,21 +131,23 @@ daemon_process::daemon_process(fs::path db, std::vector<std::string> extra_args,
 {
     log_path_ = log_dir_ / "electd.log";
     std::vector<std::string> args = std::move(launcher);
-    for (auto const& a : {electd_binary().string(), std::string("serve"), std::string("--listen"),
-                          std::string("127.0.0.1:0"), std::string("--db"), db.string()})
+    for (auto const& a : {electd_binary().string(), std::string("serve"), std::string("--db"), db.string()})
         args.push_back(a);
+    if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end())
+        args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = spawn(args, log_path_);
     // The daemon logs "listening on http://127.0.0.1:PORT" (https with TLS) once it accepts connections.
     auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
         auto text = read_file(log_path_);
+        // "listening on http://HOST:PORT": the port follows the URL's last colon.
         auto at = text.find("listening on http");
-        if (at != std::string::npos && text.find("://127.0.0.1:", at) != std::string::npos) {
-            auto marker = std::string("://127.0.0.1:");
-            auto start = text.find(marker, at) + marker.size();
+        auto line_end = at == std::string::npos ? std::string::npos : text.find('\n', at);
+        if (line_end != std::string::npos) {
+            auto start = text.rfind(':', line_end) + 1;
             auto end = text.find_first_not_of("0123456789", start);
-            if (end != std::string::npos) {
+            if (end != std::string::npos && end > start) {
                 port_ = static_cast<unsigned short>(std::stoi(text.substr(start, end - start)));
                 return;
             }

@@ -52,7 +52,8 @@ std::string shell_output(std::string const& command);
 command_result run_electd(std::vector<std::string> const& args,
                           std::chrono::seconds timeout = std::chrono::seconds(300));
 
-/// `electd serve --listen 127.0.0.1:0 --db DB ARGS...`, waiting until it listens.
+/// `electd serve --listen 127.0.0.1:0 --db DB ARGS...` (ARGS may give another --listen),
+/// waiting until it listens.
 class daemon_process {
 public:
     /// `launcher`, if given, runs electd: its words come first (an absolute program path), then
