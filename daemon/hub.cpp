@@ -100,9 +100,7 @@ std::shared_ptr<subscriber> hub::join(std::string const& address, asio::any_io_e
     auto s = std::make_shared<subscriber>(std::move(ex), address, cfg_.max_queue);
     auto& sh = *shards_[next_shard_++ % shards_.size()];
     std::lock_guard lock(sh.mutex);
-    auto members = std::make_shared<std::vector<std::shared_ptr<subscriber>>>(*sh.members);
-    members->push_back(s);
-    sh.members = std::move(members);
+    sh.members.push_back(s);
     return s;
 }
 
@@ -110,12 +108,10 @@ void hub::leave(std::shared_ptr<subscriber> const& s)
 {
     for (auto& sh : shards_) {
         std::lock_guard lock(sh->mutex);
-        auto it = std::find(sh->members->begin(), sh->members->end(), s);
-        if (it == sh->members->end())
+        auto it = std::find(sh->members.begin(), sh->members.end(), s);
+        if (it == sh->members.end())
             continue;
-        auto members = std::make_shared<std::vector<std::shared_ptr<subscriber>>>(*sh->members);
-        members->erase(members->begin() + (it - sh->members->begin()));
-        sh->members = std::move(members);
+        sh->members.erase(it);
         break;
     }
     std::lock_guard lock(counts_mutex_);
@@ -149,16 +145,12 @@ void hub::publish(commit_event ev)
 void hub::fan_out(shard& sh, std::shared_ptr<std::vector<stream_item> const> items,
                   std::shared_ptr<commit_event const> ev)
 {
-    std::shared_ptr<std::vector<std::shared_ptr<subscriber>> const> members;
-    {
-        std::lock_guard lock(sh.mutex);
-        members = sh.members;
-    }
+    auto const members = sh.copy_members();
     auto const& ref = *ev->snap->reference();
     std::vector<result_facts> seat_facts;
     for (auto const& s : ev->seats)
         seat_facts.push_back(facts_of(*s, ref));
-    for (auto const& sub : *members) {
+    for (auto const& sub : members) {
         auto filter = sub->filter();
         if (!filter)
             continue; // not subscribed yet
@@ -216,12 +208,7 @@ void hub::on_heartbeat()
     stream_item item{stream_kind::heartbeat, seq, 1, freeze(std::move(out))};
     for (auto& sh : shards_) {
         asio::post(sh->strand, [this, &sh = *sh, item] {
-            std::shared_ptr<std::vector<std::shared_ptr<subscriber>> const> members;
-            {
-                std::lock_guard lock(sh.mutex);
-                members = sh.members;
-            }
-            for (auto const& sub : *members)
+            for (auto const& sub : sh.copy_members())
                 if (sub->filter())
                     offer(*sub, item);
         });
@@ -235,7 +222,7 @@ void hub::shutdown()
     heartbeat_.cancel();
     for (auto& sh : shards_) {
         std::lock_guard lock(sh->mutex);
-        for (auto const& sub : *sh->members)
+        for (auto const& sub : sh->members)
             sub->close(1001, "electd is shutting down");
     }
 }
