@@ -179,7 +179,7 @@ asio::awaitable<void> http_server::connection(tcp::socket socket, std::uint64_t 
     socket.set_option(tcp::no_delay(true), nec);
     beast::tcp_stream plain(std::move(socket));
     if (!tls_) {
-        co_await session(std::move(plain), id, std::move(address));
+        co_await serve(plain, id, std::move(address));
         co_return;
     }
     tls_stream secure(std::move(plain), *tls_);
@@ -199,11 +199,27 @@ asio::awaitable<void> http_server::connection(tcp::socket socket, std::uint64_t 
                                    plain_http ? " (plain HTTP sent to the HTTPS port)" : "");
         co_return;
     }
-    co_await session(std::move(secure), id, std::move(address));
+    co_await serve(secure, id, std::move(address));
 }
 
 template <class Stream>
-asio::awaitable<void> http_server::session(Stream stream, std::uint64_t id, std::string address)
+asio::awaitable<void> http_server::serve(Stream& stream, std::uint64_t id, std::string address)
+{
+    // The session's frame (parser, buffers, answers) is gone before a push stream starts: a
+    // subscriber may stay connected all night, and there may be 10,000 of them.
+    auto upgrade = co_await session(stream, id, address);
+    if (!upgrade)
+        co_return;
+    // The push session owns the connection from here until it closes; its access line is
+    // written then, with the stream's whole life as its duration.
+    auto streamed = co_await serve_stream(stream, std::move(upgrade->request), address, *streams_);
+    log_access(*module_logger("http"), id, upgrade->id, upgrade->method, upgrade->target,
+               static_cast<http::status>(streamed), 0, upgrade->started, address, upgrade->token_name);
+}
+
+template <class Stream>
+asio::awaitable<std::optional<http_server::stream_upgrade>> http_server::session(Stream& stream, std::uint64_t id,
+                                                                                 std::string address)
 {
     auto log = module_logger("http");
     beast::flat_buffer buffer;
@@ -271,16 +287,10 @@ asio::awaitable<void> http_server::session(Stream stream, std::uint64_t id, std:
                            started, address, token_name);
                 break;
             }
-            // The push session owns the connection from here until it closes; its access line
-            // is written then, with the stream's whole life as its duration.
             std::string method(req.method_string());
             std::string target(req.target());
-            http_request request = parser.release();
-            // Named values only inside co_await: GCC 12 mishandles temporaries passed to coroutines.
-            auto streamed = co_await serve_stream(std::move(stream), std::move(request), address, *streams_);
-            log_access(*log, id, req_id, method, target, static_cast<http::status>(streamed), 0, started, address,
-                       token_name);
-            co_return;
+            co_return stream_upgrade{parser.release(), std::move(req_id), std::move(method), std::move(target),
+                                     std::move(token_name), started};
         }
         ++stats_.in_flight;
         std::string* token_out = &token_name;
@@ -310,6 +320,7 @@ asio::awaitable<void> http_server::session(Stream stream, std::uint64_t id, std:
             break;
     }
     co_await close_gracefully(stream);
+    co_return std::nullopt;
 }
 
 } // namespace electd::daemon

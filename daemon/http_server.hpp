@@ -14,9 +14,11 @@ class context;
 }
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace electd::daemon {
 
@@ -52,9 +54,20 @@ private:
     boost::asio::awaitable<void> accept_loop();
     /// The TLS handshake if configured, then the session proper.
     boost::asio::awaitable<void> connection(boost::asio::ip::tcp::socket socket, std::uint64_t id, std::string address);
-    /// Requests on one connection over beast::tcp_stream or tls_stream (daemon/tls.hpp).
+    /// A WebSocket or SSE request the session read, handed to the push sessions.
+    struct stream_upgrade {
+        http_request request;
+        std::string id, method, target, token_name;
+        std::chrono::steady_clock::time_point started;
+    };
+    /// One connection over beast::tcp_stream or tls_stream (daemon/tls.hpp): its requests,
+    /// then, if one asks for a push stream, that stream until it closes.
     template <class Stream>
-    boost::asio::awaitable<void> session(Stream stream, std::uint64_t id, std::string address);
+    boost::asio::awaitable<void> serve(Stream& stream, std::uint64_t id, std::string address);
+    /// Answers requests until the connection closes, or returns a stream request still to serve.
+    template <class Stream>
+    boost::asio::awaitable<std::optional<stream_upgrade>> session(Stream& stream, std::uint64_t id,
+                                                                  std::string address);
     /// Counts a connection from `address`; false (and nothing counted) when it has too many.
     bool admit(std::string const& address);
     void release(std::string const& address);

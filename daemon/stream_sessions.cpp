@@ -156,7 +156,7 @@ asio::awaitable<unsigned> refuse(Stream& stream, http_request const& req, reply 
 // --- Server-Sent Events ---------------------------------------------------------------
 
 template <class Stream>
-asio::awaitable<unsigned> run_sse(Stream stream, http_request req, std::string address, stream_context ctx)
+asio::awaitable<unsigned> run_sse(Stream& stream, http_request req, std::string address, stream_context ctx)
 {
     auto [path, query_text] = split_target(req.target());
     stream_filter filter;
@@ -216,7 +216,7 @@ asio::awaitable<unsigned> run_sse(Stream stream, http_request req, std::string a
 // --- WebSocket ------------------------------------------------------------------------
 
 template <class Stream>
-asio::awaitable<void> ws_reader(websocket::stream<Stream>& ws, subscriber& sub)
+asio::awaitable<void> ws_reader(websocket::stream<Stream&>& ws, subscriber& sub)
 {
     beast::flat_buffer buffer;
     for (;;) {
@@ -251,7 +251,7 @@ asio::awaitable<void> ws_reader(websocket::stream<Stream>& ws, subscriber& sub)
 }
 
 template <class Stream>
-asio::awaitable<unsigned> run_websocket(Stream stream, http_request req, std::string address, stream_context ctx)
+asio::awaitable<unsigned> run_websocket(Stream& stream, http_request req, std::string address, stream_context ctx)
 {
     auto [path, query_text] = split_target(req.target());
     std::optional<std::pair<stream_filter, std::optional<std::int64_t>>> initial;
@@ -266,7 +266,9 @@ asio::awaitable<unsigned> run_websocket(Stream stream, http_request req, std::st
     if (bad)
         co_return co_await refuse(stream, req, std::move(*bad));
     beast::get_lowest_layer(stream).expires_never(); // the WebSocket's own timeouts take over
-    websocket::stream<Stream> ws(std::move(stream));
+    // Over a reference: moving a beast::tcp_stream allocates a new impl (with its timers) and
+    // leaves the old one alive in the session's frame, memory every idle subscriber would pay.
+    websocket::stream<Stream&> ws(stream);
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
     timeouts.idle_timeout = ctx.cfg.ws_idle_timeout; // a ping after half of it; no answer closes
@@ -280,6 +282,7 @@ asio::awaitable<unsigned> run_websocket(Stream stream, http_request req, std::st
     auto [aec] = co_await ws.async_accept(req, use_tuple);
     if (aec)
         co_return 0;
+    req = {}; // the upgrade's headers are not needed for the connection's life
 
     std::string refusal;
     auto sub = ctx.h.join(address, ws.get_executor(), refusal);
@@ -320,17 +323,18 @@ bool is_stream_request(http_request const& req)
 }
 
 template <class Stream>
-asio::awaitable<unsigned> serve_stream(Stream stream, http_request req, std::string address, stream_context ctx)
+asio::awaitable<unsigned> serve_stream(Stream& stream, http_request req, std::string address, stream_context ctx)
 {
-    auto [path, query] = split_target(req.target());
-    if (path == "/v1/stream")
-        co_return co_await run_websocket(std::move(stream), std::move(req), std::move(address), ctx);
-    co_return co_await run_sse(std::move(stream), std::move(req), std::move(address), ctx);
+    // Not a coroutine itself: one frame fewer for every subscriber's whole life.
+    bool websocket = split_target(req.target()).first == "/v1/stream";
+    if (websocket)
+        return run_websocket(stream, std::move(req), std::move(address), ctx);
+    return run_sse(stream, std::move(req), std::move(address), ctx);
 }
 
 // The two streams the listener hands over: plain TCP, and TLS after its handshake.
-template asio::awaitable<unsigned> serve_stream<beast::tcp_stream>(beast::tcp_stream, http_request, std::string,
+template asio::awaitable<unsigned> serve_stream<beast::tcp_stream>(beast::tcp_stream&, http_request, std::string,
                                                                    stream_context);
-template asio::awaitable<unsigned> serve_stream<tls_stream>(tls_stream, http_request, std::string, stream_context);
+template asio::awaitable<unsigned> serve_stream<tls_stream>(tls_stream&, http_request, std::string, stream_context);
 
 } // namespace electd::daemon

@@ -22,10 +22,11 @@ struct stream_context {
 bool is_stream_request(http_request const& req);
 
 /// Serves the connection until it closes. `req` was read by the HTTP session; the stream
-/// (beast::tcp_stream, or daemon/tls.hpp's tls_stream after its handshake) is handed over. Bad
+/// (beast::tcp_stream, or daemon/tls.hpp's tls_stream after its handshake) is lent, and must
+/// outlive the returned awaitable (the session awaits it). Bad
 /// parameters are answered with 400 before streaming starts. Returns the status answered
 /// (101 for a WebSocket; 0 if its handshake failed), for the access log.
 template <class Stream>
-boost::asio::awaitable<unsigned> serve_stream(Stream stream, http_request req, std::string address, stream_context ctx);
+boost::asio::awaitable<unsigned> serve_stream(Stream& stream, http_request req, std::string address, stream_context ctx);
 
 } // namespace electd::daemon
