@@ -47,7 +47,7 @@ subscriber::pushed subscriber::push(stream_item item)
     return pushed::queued;
 }
 
-std::deque<stream_item> subscriber::take()
+std::vector<stream_item> subscriber::take()
 {
     std::lock_guard lock(mutex_);
     return std::exchange(queue_, {});
