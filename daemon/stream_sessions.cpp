@@ -326,8 +326,8 @@ template <class Stream>
 asio::awaitable<unsigned> serve_stream(Stream& stream, http_request req, std::string address, stream_context ctx)
 {
     // Not a coroutine itself: one frame fewer for every subscriber's whole life.
-    bool websocket = split_target(req.target()).first == "/v1/stream";
-    if (websocket)
+    bool upgrade = split_target(req.target()).first == "/v1/stream";
+    if (upgrade)
         return run_websocket(stream, std::move(req), std::move(address), ctx);
     return run_sse(stream, std::move(req), std::move(address), ctx);
 }

@@ -360,7 +360,7 @@ TEST_CASE("SIGHUP reloads changed forecast files and seats to watch from the ref
     CHECK(get_json(client2, "/v1/constituencies/E14001193").at("watch").is_null());
 }
 
-TEST_CASE("TLS: the listener speaks HTTPS (and SSE over it) with the configured certificate, and refuses plain HTTP",
+TEST_CASE("TLS: the listener speaks HTTPS (and SSE and WebSocket over it) with the configured certificate, and refuses plain HTTP",
           "[e2e][operations][tls]")
 {
     temp_dir dir;
@@ -381,6 +381,17 @@ TEST_CASE("TLS: the listener speaks HTTPS (and SSE over it) with the configured 
     auto events = shell_output("curl -sN --max-time 2 --cacert '" + cert.string() + "' '" + https + "/v1/events'");
     CHECK(events.find("retry: 2000") != std::string::npos);
     CHECK(events.find("event: snapshot") != std::string::npos);
+
+    // A WebSocket over TLS (wss://), spoken by hand through openssl: the upgrade is answered
+    // and the snapshot follows in an unmasked server frame, so its JSON shows in the bytes.
+    auto wss = shell_output("(printf 'GET /v1/stream?types=gain HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n"
+                            "Upgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: "
+                            "dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n'; sleep 2) | "
+                            "timeout 10 openssl s_client -quiet -verify_return_error -CAfile '" + cert.string()
+                            + "' -connect 127.0.0.1:" + std::to_string(daemon.port()) + " 2>/dev/null");
+    CHECK(wss.starts_with("HTTP/1.1 101"));
+    CHECK(wss.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos); // RFC 6455's example accept key
+    CHECK(wss.find("\"type\":\"snapshot\"") != std::string::npos);
 
     // Plain HTTP to the TLS port gets nothing, and the operator is told why.
     auto plain = shell_output("curl -s --max-time 5 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:"
