@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <ctime>
 #include <random>
@@ -79,6 +80,23 @@ void log_access(spdlog::logger& log, std::uint64_t conn, std::string_view id, st
             code, bytes, ms, address, token_name.empty() ? "" : " token=", token_name);
 }
 
+// Over a connection limit: a best-effort 503 with the reason, written without waiting (the
+// accept loop must not block on one client), then the socket closes. Over TLS there is no
+// answer without a handshake, so a TLS client only sees the close.
+template <class Socket>
+void turn_away(Socket& socket, std::string const& reason)
+{
+    auto rep = error_reply(http::status::service_unavailable, "too_many_connections", reason);
+    auto head = fmt::format("HTTP/1.1 503 Service Unavailable\r\nServer: electd\r\nContent-Type: {}\r\n"
+                            "Content-Length: {}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n",
+                            rep.content_type, rep.body->size());
+    std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(*rep.body)};
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(parts, ec);
+    socket.shutdown(Socket::shutdown_send, ec);
+}
+
 } // namespace
 
 http_server::http_server(asio::io_context& ioc, server_config const& cfg, router const& routes)
@@ -127,6 +145,9 @@ asio::awaitable<void> http_server::accept_loop()
             ++stats_.connections_refused;
             log->warn("refusing a connection: {} already open (limit {})", stats_.connections_open.load(),
                       cfg_.max_connections);
+            if (!tls_)
+                turn_away(socket, "electd has " + std::to_string(cfg_.max_connections)
+                                      + " connections open, its limit (--max-connections); try again shortly");
             continue; // the socket closes as it goes out of scope
         }
         boost::system::error_code pec;
@@ -136,6 +157,9 @@ asio::awaitable<void> http_server::accept_loop()
             ++stats_.connections_refused_per_address;
             log->warn("refusing a connection from {}: it has {} open already (the per-address limit)", address,
                       cfg_.max_connections_per_address);
+            if (!tls_)
+                turn_away(socket, address + " has " + std::to_string(cfg_.max_connections_per_address)
+                                      + " connections open, the per-address limit (--max-connections-per-address)");
             continue;
         }
         auto id = ++stats_.connections_total;

@@ -8,6 +8,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -191,13 +192,17 @@ TEST_CASE("Connections per address are limited; the others are unaffected", "[e2
         held.emplace_back(ioc);
         held.back().connect(ep);
     }
-    // The fourth is accepted by the kernel and closed at once by electd.
+    // The fourth is told why, with a 503 it can retry after, and closed at once by electd.
     asio::ip::tcp::socket fourth(ioc);
     fourth.connect(ep);
-    char byte;
+    std::string answer;
     boost::system::error_code ec;
-    fourth.read_some(asio::buffer(&byte, 1), ec);
+    asio::read(fourth, asio::dynamic_buffer(answer), ec);
     CHECK(ec == asio::error::eof);
+    CHECK(answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
+    CHECK(answer.find("Retry-After: 5\r\n") != std::string::npos);
+    CHECK(answer.find("\"error\":\"too_many_connections\"") != std::string::npos);
+    CHECK(answer.find("the per-address limit (--max-connections-per-address)") != std::string::npos);
     held.clear();
     // Once they close, new ones are welcome again.
     cli::http_client client(daemon.url());
