@@ -132,6 +132,8 @@ void http_server::stop_accepting()
 asio::awaitable<void> http_server::accept_loop()
 {
     auto log = module_logger("http");
+    std::uint64_t refused_quietly = 0;
+    std::chrono::steady_clock::time_point refusal_logged{};
     for (;;) {
         // Each connection gets its own strand, so its coroutine never runs on two threads at once.
         auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
@@ -141,26 +143,32 @@ asio::awaitable<void> http_server::accept_loop()
             log->warn("accept failed: {}", ec.message());
             continue;
         }
-        if (stats_.connections_open >= cfg_.max_connections) {
-            ++stats_.connections_refused;
-            log->warn("refusing a connection: {} already open (limit {})", stats_.connections_open.load(),
-                      cfg_.max_connections);
-            if (!tls_)
-                turn_away(socket, "electd has " + std::to_string(cfg_.max_connections)
-                                      + " connections open, its limit (--max-connections); try again shortly");
-            continue; // the socket closes as it goes out of scope
-        }
         boost::system::error_code pec;
         auto peer = socket.remote_endpoint(pec);
         std::string address = pec ? "?" : peer.address().to_string();
-        if (!admit(address)) {
+        std::string refusal; // why, for the log and for the client
+        if (stats_.connections_open >= cfg_.max_connections) {
+            ++stats_.connections_refused;
+            refusal = "electd has " + std::to_string(cfg_.max_connections)
+                      + " connections open, its limit (--max-connections)";
+        } else if (!admit(address)) {
             ++stats_.connections_refused_per_address;
-            log->warn("refusing a connection from {}: it has {} open already (the per-address limit)", address,
-                      cfg_.max_connections_per_address);
+            refusal = address + " has " + std::to_string(cfg_.max_connections_per_address)
+                      + " connections open, the per-address limit (--max-connections-per-address)";
+        }
+        if (!refusal.empty()) {
+            // One line a second at most: a flood of connections must not become a flood of
+            // log lines. /metrics counts every one.
+            ++refused_quietly;
+            if (auto now = std::chrono::steady_clock::now(); now - refusal_logged >= std::chrono::seconds(1)) {
+                log->warn("refused {} connection(s) since the last such line; the latest from {}: {}",
+                          refused_quietly, address, refusal);
+                refused_quietly = 0;
+                refusal_logged = now;
+            }
             if (!tls_)
-                turn_away(socket, address + " has " + std::to_string(cfg_.max_connections_per_address)
-                                      + " connections open, the per-address limit (--max-connections-per-address)");
-            continue;
+                turn_away(socket, refusal);
+            continue; // the socket closes as it goes out of scope
         }
         auto id = ++stats_.connections_total;
         ++stats_.connections_open;

@@ -203,11 +203,28 @@ TEST_CASE("Connections per address are limited; the others are unaffected", "[e2
     CHECK(answer.find("Retry-After: 5\r\n") != std::string::npos);
     CHECK(answer.find("\"error\":\"too_many_connections\"") != std::string::npos);
     CHECK(answer.find("the per-address limit (--max-connections-per-address)") != std::string::npos);
+    // A flood of refusals is logged at most once a second, each line with its count.
+    auto flood_started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 20; ++i) {
+        asio::ip::tcp::socket extra(ioc);
+        extra.connect(ep);
+        std::string refused;
+        asio::read(extra, asio::dynamic_buffer(refused), ec);
+        CHECK(refused.starts_with("HTTP/1.1 503"));
+    }
+    auto flood_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - flood_started).count();
+    auto log_text = daemon.log();
+    std::size_t lines = 0;
+    for (auto at = log_text.find("since the last such line"); at != std::string::npos;
+         at = log_text.find("since the last such line", at + 1))
+        ++lines;
+    CHECK(lines >= 1);
+    CHECK(static_cast<double>(lines) <= flood_seconds + 2);
     held.clear();
     // Once they close, new ones are welcome again.
     cli::http_client client(daemon.url());
     for (int tries = 0; tries < 50 && client.get("/healthz").status != 200; ++tries)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(client.get("/healthz").status == 200);
-    CHECK(client.get("/metrics").body.find("electd_http_connections_refused_per_address_total 1") != std::string::npos);
+    CHECK(client.get("/metrics").body.find("electd_http_connections_refused_per_address_total 21") != std::string::npos);
 }
